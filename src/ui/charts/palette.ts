@@ -3,8 +3,8 @@
 import { interpolateRdBu, rgb } from 'd3';
 
 /**
- * Okabe–Ito categorical colours (Okabe and Ito, "Color Universal Design", 2008), black left out
- * because the charts use black outlines to mark cluster centers.
+ * The Okabe–Ito colour-blind-safe categorical colours without black, because the charts use
+ * black outlines to mark cluster centers.
  */
 export const CLUSTER_COLORS: readonly string[] = [
   '#E69F00', // orange
@@ -31,7 +31,7 @@ export function clusterColor(k: number): string {
   return CLUSTER_COLORS[k % CLUSTER_COLORS.length];
 }
 
-/** Largest |v| over the finite entries of values; 0 when there is none. */
+/** Returns the largest |v| over the finite entries of values, or 0 when there is none. */
 export function maxAbsFinite(values: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < values.length; i++) {
@@ -41,7 +41,7 @@ export function maxAbsFinite(values: ArrayLike<number>): number {
   return max;
 }
 
-/** Number of entries in the lookup table built by `divergingLut`; odd, so 0 has its own entry. */
+/** Number of entries in the lookup table built by `divergingLut`. It is odd, so 0 has its own entry. */
 export const LUT_SIZE = 257;
 
 /**
@@ -67,8 +67,8 @@ export function divergingLut(): Uint8ClampedArray {
 
 /**
  * Returns the lookup-table index of value v on a scale symmetric around 0 that spans
- * [−maxAbs, maxAbs]. Values outside the span (±Infinity included) clamp to the ends; zero maps
- * to the middle; NaN returns −1. With maxAbs 0 or not finite every finite value is drawn as 0.
+ * [−maxAbs, maxAbs]. Values outside the span, ±Infinity included, clamp to the ends, and 0 maps
+ * to the middle. NaN returns −1. With maxAbs 0 or not finite, every finite value is drawn as 0.
  */
 export function divergingIndex(v: number, maxAbs: number): number {
   if (Number.isNaN(v)) return -1;
