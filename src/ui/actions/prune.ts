@@ -1,0 +1,69 @@
+import { strToU8, zipSync } from 'fflate';
+
+import { bridge } from '../bridge';
+import { downloadBlob } from '../download';
+import { formatDuration, formatPercent } from '../format';
+import { describeError } from '../messages';
+import { useStore } from '../store';
+import { planKey, planTotals } from '../store/plan';
+import type { ExportedModel, PruneOutcome } from '../../worker/types';
+import { runJob } from './jobs';
+
+/**
+ * Prunes with the current plan options and hand overrides, evaluates the smaller model, then
+ * prepares its files for download. A cancelled or failed run keeps the previous result.
+ */
+export async function pruneNow(): Promise<void> {
+  const { planOptions, overrides, plan } = useStore.getState();
+  if (plan === undefined) return;
+  const outcome = await runJob('Pruning the model', ({ signal, onProgress }) => bridge.prune(planOptions, overrides, signal, onProgress), {
+    describeDone: describePruned,
+  });
+  if (outcome === undefined) return;
+  useStore.getState().setResult(outcome, planKey(outcome.plan));
+  await prepareDownloads();
+}
+
+function describePruned(outcome: PruneOutcome, seconds: number): string {
+  const { removed, filters } = planTotals(outcome.plan);
+  const top1 = outcome.after.top1 === null ? '' : `, top-1 ${formatPercent(outcome.after.top1)}`;
+  return `Pruned ${removed} of ${filters} filters in ${formatDuration(seconds)}${top1}.`;
+}
+
+async function prepareDownloads(): Promise<void> {
+  try {
+    const files = await bridge.exportPruned();
+    useStore.getState().setDownloads({
+      modelJson: new Blob([files.modelJson], { type: 'application/json' }),
+      weights: new Blob([files.weights], { type: 'application/octet-stream' }),
+      weightsFileName: files.weightsFileName,
+      report: new Blob([files.report], { type: 'application/json' }),
+      zip: new Blob([zipModel(files)], { type: 'application/zip' }),
+    });
+  } catch (error) {
+    useStore.getState().showError(describeError(error));
+  }
+}
+
+/** Packs model.json and its weights file into one zip; the JSON refers to the weights by name. */
+function zipModel(files: ExportedModel): Uint8Array<ArrayBuffer> {
+  return zipSync({ 'model.json': strToU8(files.modelJson), [files.weightsFileName]: new Uint8Array(files.weights) }) as Uint8Array<ArrayBuffer>;
+}
+
+/** Downloads model.json and the weights file as two files with the names model.json expects. */
+export function downloadModel(): void {
+  const downloads = useStore.getState().downloads;
+  if (downloads === undefined) return;
+  downloadBlob(downloads.modelJson, 'model.json');
+  downloadBlob(downloads.weights, downloads.weightsFileName);
+}
+
+export function downloadZip(): void {
+  const downloads = useStore.getState().downloads;
+  if (downloads !== undefined) downloadBlob(downloads.zip, 'model.zip');
+}
+
+export function downloadReport(): void {
+  const downloads = useStore.getState().downloads;
+  if (downloads !== undefined) downloadBlob(downloads.report, 'report.json');
+}

@@ -1,0 +1,78 @@
+// The page's side of the worker. Each function takes plain values (and an AbortSignal for long
+// jobs), resolves to the worker's value, and rejects with a PeakPruneError carrying the
+// worker's error code. The worker's API type comes from the worker module itself.
+import * as Comlink from 'comlink';
+
+import { PeakPruneError } from '../core/errors';
+import type { FilterOverrides } from '../core/plan';
+import type { DpcOptions, PlanOptions, ProgressCallback } from '../core/types';
+import { portFromSignal } from '../worker/cancel';
+import type { Outcome, SampleKind } from '../worker/types';
+import type { PeakPruneWorker } from '../worker/worker';
+
+let remote: Comlink.Remote<PeakPruneWorker> | undefined;
+
+/**
+ * Starts the module worker. `onCrash` runs when the worker script fails to load or throws
+ * outside a call, which leaves pending calls unanswered.
+ */
+export function startWorker(onCrash: (message: string) => void): void {
+  if (remote !== undefined) return;
+  const worker = new Worker(new URL('../worker/worker.ts', import.meta.url), { type: 'module', name: 'peakprune' });
+  worker.addEventListener('error', (event) => onCrash(event.message || 'the worker script failed to load'));
+  worker.addEventListener('messageerror', () => onCrash('a message from the worker could not be read'));
+  remote = Comlink.wrap<PeakPruneWorker>(worker);
+}
+
+function api(): Comlink.Remote<PeakPruneWorker> {
+  if (remote === undefined) throw new PeakPruneError('internal', 'The worker has not been started.');
+  return remote;
+}
+
+async function unwrap<T>(pending: Promise<Outcome<T>>): Promise<T> {
+  const outcome = await pending;
+  if (outcome.ok) return outcome.value;
+  throw new PeakPruneError(outcome.error.code, outcome.error.message);
+}
+
+/** Runs a cancellable call: transfers an abort port and proxies the progress callback. */
+async function job<T>(
+  signal: AbortSignal,
+  onProgress: ProgressCallback,
+  call: (cancel: MessagePort, progress: ProgressCallback) => Promise<Outcome<T>>,
+): Promise<T> {
+  const { port, close } = portFromSignal(signal);
+  try {
+    return await unwrap(call(Comlink.transfer(port, [port]), Comlink.proxy(onProgress)));
+  } finally {
+    close();
+  }
+}
+
+export const bridge = {
+  init: () => unwrap(api().init()),
+
+  loadModel: (url: string) => unwrap(api().loadModel(url)),
+
+  /** Sends a picked model.json's text and its weight files; the buffers are transferred. */
+  loadModelFiles: (modelJson: string, shards: Record<string, ArrayBuffer>, fileName: string) =>
+    unwrap(api().loadModelFiles(modelJson, Comlink.transfer(shards, Object.values(shards)), fileName)),
+
+  loadSamples: (kind: SampleKind, spriteUrl: string, metaUrl: string, limit?: number) =>
+    unwrap(api().loadSamples(kind, spriteUrl, metaUrl, limit)),
+
+  analyze: (dpc: DpcOptions, signal: AbortSignal, onProgress: ProgressCallback) =>
+    job(signal, onProgress, (cancel, progress) => api().analyze(dpc, cancel, progress)),
+
+  recluster: (layerName: string, dpc: DpcOptions) => unwrap(api().recluster(layerName, dpc)),
+
+  evaluateOriginal: (signal: AbortSignal, onProgress: ProgressCallback) =>
+    job(signal, onProgress, (cancel, progress) => api().evaluateOriginal(cancel, progress)),
+
+  prune: (options: PlanOptions, overrides: Record<string, FilterOverrides>, signal: AbortSignal, onProgress: ProgressCallback) =>
+    job(signal, onProgress, (cancel, progress) => api().prune(options, overrides, cancel, progress)),
+
+  exportPruned: () => unwrap(api().exportPruned()),
+
+  memory: () => api().memory(),
+};

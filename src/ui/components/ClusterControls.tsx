@@ -1,0 +1,41 @@
+import { chooseCentersAutomatically, setKernel, setPercentile } from '../actions/clusters';
+import type { DensityKernel } from '../../core/types';
+import { useStore } from '../store';
+import { dpcOptionsOf } from '../store/analysis';
+import { NumberField } from './NumberField';
+
+/** Shows the layer's DPC settings (cutoff percentile, kernel, automatic centers) and its cluster count. */
+export function ClusterControls({ name }: { name: string }) {
+  const options = useStore((s) => dpcOptionsOf(s.layerDpc, name));
+  const clusters = useStore((s) => s.layers.find((entry) => entry.name === name)?.dpc.centers.length ?? 0);
+  return (
+    <div className="cluster-controls">
+      <NumberField
+        label="d_c percentile (%)"
+        value={options.percentile}
+        min={0.1}
+        max={100}
+        step={0.5}
+        onCommit={(value) => value !== undefined && setPercentile(name, value)}
+        testId="percentile-input"
+      />
+      <label>
+        Density kernel{' '}
+        <select value={options.kernel} onChange={(event) => setKernel(name, event.target.value as DensityKernel)} data-testid="kernel-select">
+          <option value="gaussian">Gaussian</option>
+          <option value="cutoff">cutoff</option>
+        </select>
+      </label>
+      <button type="button" onClick={() => chooseCentersAutomatically(name)} data-testid="auto-centers">
+        Choose centers automatically
+      </button>
+      <p className="cluster-count">
+        <output data-testid="cluster-count">
+          {clusters}
+        </output>{' '}
+        {clusters === 1 ? 'cluster' : 'clusters'}
+        {options.centers === undefined ? ' (centers chosen automatically)' : ' (centers picked by hand)'}
+      </p>
+    </div>
+  );
+}

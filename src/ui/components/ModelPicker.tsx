@@ -1,0 +1,35 @@
+import { useId } from 'react';
+
+import { openModelFiles } from '../actions/model-files';
+import { useStore } from '../store';
+
+/** Shows a file input for the user's own model: model.json and its .bin weight files, picked together. */
+export function ModelPicker() {
+  const error = useStore((s) => s.modelFileError);
+  const busy = useStore((s) => s.job !== undefined);
+  const id = useId();
+  return (
+    <section className="panel model-picker" aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`}>Your own model</h2>
+      <label htmlFor={id}>Choose model.json and its .bin weight files together</label>
+      <input
+        id={id}
+        type="file"
+        multiple
+        accept=".json,.bin,application/json,application/octet-stream"
+        disabled={busy}
+        data-testid="model-files"
+        onChange={(event) => {
+          const files = Array.from(event.target.files ?? []);
+          event.target.value = '';
+          if (files.length > 0) void openModelFiles(files);
+        }}
+      />
+      {error !== undefined && (
+        <p className="field-error" role="alert" data-testid="model-file-error">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,24 @@
+// The page's one zustand store, made of slices. Components read it through narrow selectors;
+// the actions in ../actions write to it from outside React, progress included.
+import { create, type StateCreator } from 'zustand';
+
+import { createAnalysisSlice, type AnalysisSlice } from './analysis';
+import { createJobSlice, type JobSlice } from './job';
+import { createNoticeSlice, type NoticeSlice } from './notices';
+import { createPlanSlice, type PlanSlice } from './plan';
+import { createResultSlice, type ResultSlice } from './result';
+import { createSessionSlice, type SessionSlice } from './session';
+
+export type Store = SessionSlice & JobSlice & AnalysisSlice & PlanSlice & ResultSlice & NoticeSlice;
+
+/** Signature of a slice creator, which gets (and may call) the whole store. */
+export type SliceCreator<Slice> = StateCreator<Store, [], [], Slice>;
+
+export const useStore = create<Store>()((...args) => ({
+  ...createSessionSlice(...args),
+  ...createJobSlice(...args),
+  ...createAnalysisSlice(...args),
+  ...createPlanSlice(...args),
+  ...createResultSlice(...args),
+  ...createNoticeSlice(...args),
+}));

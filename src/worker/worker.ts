@@ -1,0 +1,191 @@
+// The PeakPrune worker: owns tfjs, the loaded model, the images and every tensor, and exposes
+// one API through Comlink. The page's type for it is `Comlink.Remote<PeakPruneWorker>`.
+//
+// Every method resolves to an Outcome instead of throwing, so an error's code reaches the page.
+// Long methods take a MessagePort that aborts the job (see cancel.ts) and a Comlink-proxied
+// progress callback, which is released when the job settles.
+import * as Comlink from 'comlink';
+import * as tf from '@tensorflow/tfjs';
+
+import { analyzeModel, clusterLayer, type LayerGeometry } from '../core/analyze';
+import { PeakPruneError } from '../core/errors';
+import type { FilterOverrides } from '../core/plan';
+import { saveToArtifacts, artifactsToFiles } from '../core/model-io';
+import type { DpcOptions, DpcResult, EvaluationResult, JobOptions, LayerAnalysis, PlanOptions, ProgressCallback } from '../core/types';
+import { initBackend } from './backend';
+import { signalFromPort } from './cancel';
+import { logCall } from './log';
+import { checkSamplesFit, loadModelFromFiles, loadModelFromUrl } from './model';
+import { scaleProgress, throttleProgress } from './progress';
+import { originalTop1, pruneModel } from './prune';
+import { fileNameOf, loadSprite } from './sprites';
+import { replaceModel, replaceSamples, requireAnalysis, requireModel, requireSamples, state } from './state';
+import type { BackendInfo, ExportedModel, ModelInfo, Outcome, PruneOutcome, SampleKind, SamplesInfo, WireError } from './types';
+
+/** Images per inference batch when measuring APoZ. */
+const ANALYSIS_BATCH_SIZE = 64;
+
+/**
+ * A progress callback as the page passes it, wrapped in Comlink.proxy. In the worker it
+ * arrives as a Comlink.Remote whose calls post messages and return promises.
+ */
+type RemoteProgress = ProgressCallback;
+
+const api = {
+  /** Starts tfjs on WebGL, or on cpu with the reason WebGL failed. Call once, first. */
+  init(): Promise<Outcome<BackendInfo>> {
+    return settle('init', initBackend);
+  },
+
+  /** Loads a model from an absolute URL of its model.json, replacing the current one. */
+  loadModel(url: string): Promise<Outcome<ModelInfo>> {
+    return settle('loadModel', async () => installModel(await loadModelFromUrl(url)));
+  },
+
+  /**
+   * Loads a model from the text of a model.json and its weight files keyed by file name.
+   * The current model stays when this fails, or when the loaded images do not fit the new model.
+   */
+  loadModelFiles(modelJson: string, shards: Record<string, ArrayBuffer>, fileName: string): Promise<Outcome<ModelInfo>> {
+    return settle('loadModelFiles', async () => installModel(await loadModelFromFiles(modelJson, shards, fileName)));
+  },
+
+  /** Decodes a sprite of labelled images and keeps its first `limit` images. */
+  loadSamples(kind: SampleKind, spriteUrl: string, metaUrl: string, limit?: number): Promise<Outcome<SamplesInfo>> {
+    return settle('loadSamples', async () => {
+      const samples = await loadSprite(spriteUrl, metaUrl, limit);
+      replaceSamples(kind, samples);
+      return { kind, source: fileNameOf(spriteUrl), count: samples.labels.length, classNames: samples.classNames, shape: samples.shape };
+    });
+  },
+
+  /** Clusters and scores every prunable layer on the calibration images. */
+  analyze(dpc: DpcOptions, cancel: MessagePort, onProgress: RemoteProgress): Promise<Outcome<LayerAnalysis[]>> {
+    return settle('analyze', () => withJob(cancel, onProgress, (job) => analyze(dpc, job)));
+  },
+
+  /** Reclusters one analysed layer from its cached distances (new centers, percentile or kernel). */
+  recluster(layerName: string, dpc: DpcOptions): Promise<Outcome<DpcResult>> {
+    return settle('recluster', async () => recluster(layerName, dpc));
+  },
+
+  /** Top-1 of the loaded model on the evaluation images, measured once and cached. */
+  evaluateOriginal(cancel: MessagePort, onProgress: RemoteProgress): Promise<Outcome<EvaluationResult>> {
+    return settle('evaluateOriginal', () => withJob(cancel, onProgress, originalTop1));
+  },
+
+  /** Rebuilds a smaller model from the plan and measures it; keeps it for exportPruned. */
+  prune(
+    options: PlanOptions,
+    overrides: Record<string, FilterOverrides>,
+    cancel: MessagePort,
+    onProgress: RemoteProgress,
+  ): Promise<Outcome<PruneOutcome>> {
+    return settle('prune', () => withJob(cancel, onProgress, (job) => pruneModel(options, overrides, job)));
+  },
+
+  /** Exports the last pruned model as model.json text and one weights file, plus report.json's text. */
+  async exportPruned(): Promise<Outcome<ExportedModel>> {
+    const outcome = await settle('exportPruned', exportPruned);
+    return outcome.ok ? Comlink.transfer(outcome, [outcome.value.weights]) : outcome;
+  },
+
+  /** tfjs's tensor count and bytes, for leak checks in tests. */
+  memory(): { numTensors: number; numBytes: number } {
+    const { numTensors, numBytes } = tf.memory();
+    return { numTensors, numBytes };
+  },
+};
+
+export type PeakPruneWorker = typeof api;
+
+Comlink.expose(api);
+
+/** Runs one API call, turning its result or error into an Outcome and logging its duration. */
+async function settle<T>(name: string, work: () => Promise<T>): Promise<Outcome<T>> {
+  const startedAt = performance.now();
+  try {
+    const value = await work();
+    logCall(name, startedAt);
+    return { ok: true, value };
+  } catch (thrown) {
+    const error = toWireError(thrown);
+    logCall(name, startedAt, error);
+    return { ok: false, error };
+  }
+}
+
+function toWireError(thrown: unknown): WireError {
+  if (thrown instanceof PeakPruneError) return { code: thrown.code, message: thrown.message };
+  return { code: 'internal', message: thrown instanceof Error ? thrown.message : String(thrown) };
+}
+
+/** Gives a long job its abort signal and throttled progress, and cleans both up afterwards. */
+async function withJob<T>(cancel: MessagePort, onProgress: RemoteProgress, work: (job: JobOptions) => Promise<T>): Promise<T> {
+  const { signal, close } = signalFromPort(cancel);
+  const remote = onProgress as unknown as Comlink.Remote<ProgressCallback>;
+  const send = throttleProgress((progress) => {
+    remote(progress).catch(() => undefined); // the page may have moved on; progress is best effort
+  });
+  try {
+    return await work({ signal, onProgress: send });
+  } finally {
+    close();
+    remote[Comlink.releaseProxy]();
+  }
+}
+
+function installModel(loaded: { model: tf.LayersModel; info: ModelInfo }): ModelInfo {
+  const calibration = state.samples.calibration;
+  try {
+    if (calibration !== undefined) checkSamplesFit(loaded.info, calibration, 'calibration');
+  } catch (error) {
+    loaded.model.dispose();
+    throw error;
+  }
+  replaceModel(loaded.model, loaded.info);
+  return loaded.info;
+}
+
+async function analyze(dpc: DpcOptions, job: JobOptions): Promise<LayerAnalysis[]> {
+  const { model, info } = requireModel();
+  const calibration = requireSamples('calibration');
+  checkSamplesFit(info, calibration, 'calibration');
+  const onProgress = job.onProgress;
+  const progress: ProgressCallback | undefined =
+    onProgress &&
+    ((p) =>
+      p.phase === 'distances'
+        ? scaleProgress(onProgress, 0, 0.1, 'computing filter distances')(p)
+        : scaleProgress(onProgress, 0.1, 1, 'measuring APoZ on the calibration images')(p));
+
+  const result = await analyzeModel(model, calibration, { dpc, batchSize: ANALYSIS_BATCH_SIZE }, { signal: job.signal, onProgress: progress });
+  const geometry = new Map<string, LayerGeometry>(result.geometry.map((g) => [g.name, g]));
+  state.analysis = { layers: result.layers, geometry, dpc, calibrationImages: calibration.labels.length };
+  return result.layers;
+}
+
+function recluster(layerName: string, dpc: DpcOptions): DpcResult {
+  const analysis = requireAnalysis();
+  const geometry = analysis.geometry.get(layerName);
+  if (geometry === undefined) {
+    throw new PeakPruneError('invalid-options', `Layer "${layerName}" was not analysed, so it cannot be reclustered; choose an analysed layer.`);
+  }
+  const result = clusterLayer(geometry, dpc);
+  analysis.layers = analysis.layers.map((layer) => (layer.name === layerName ? { ...layer, dpc: result } : layer));
+  return result;
+}
+
+async function exportPruned(): Promise<ExportedModel> {
+  const pruned = state.pruned;
+  if (pruned === undefined) {
+    throw new PeakPruneError('invalid-options', 'No pruned model exists yet; press Prune first.');
+  }
+  const files = artifactsToFiles(await saveToArtifacts(pruned.model), 'model');
+  const weights = files.weights;
+  const buffer =
+    weights.byteOffset === 0 && weights.byteLength === weights.buffer.byteLength
+      ? (weights.buffer as ArrayBuffer)
+      : (weights.slice().buffer as ArrayBuffer);
+  return { modelJson: files.modelJson, weights: buffer, weightsFileName: files.weightsFileName, report: JSON.stringify(pruned.report, null, 2) };
+}
