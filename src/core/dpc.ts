@@ -166,6 +166,23 @@ export function chooseCentersAutomatically(
   return [densest, ...picked.filter((i) => i !== densest)];
 }
 
+/**
+ * Returns the k points of largest γ = ρ·δ as centers, densest first. On layers whose filters
+ * show no clear cluster structure (γ without outliers) this is how a user asks for k clusters.
+ * k is clamped to [1, n].
+ */
+export function topGammaCenters(rho: Float64Array, delta: Float64Array, k: number): number[] {
+  const n = rho.length;
+  if (!Number.isFinite(k) || k < 1) {
+    throw new PeakPruneError('invalid-options', `The cluster count must be a whole number of at least 1; got ${k}.`);
+  }
+  const gamma = normalisedGamma(rho, delta);
+  const byGamma = Array.from(gamma, (_, i) => i).sort((a, b) => gamma[b] - gamma[a] || a - b);
+  const densest = densityOrder(rho)[0];
+  const rest = byGamma.filter((i) => i !== densest);
+  return [densest, ...rest.slice(0, Math.min(Math.floor(k), n) - 1)];
+}
+
 /** Returns the number of sorted γ values above the largest qualifying gap, or 0 when there is none. */
 function largestGap(gamma: Float64Array, byGamma: number[], minGapRatio: number): number {
   const last = Math.min(Math.ceil(Math.sqrt(gamma.length)), gamma.length - 1);
@@ -335,7 +352,13 @@ export function densityPeakClustering(
   const { delta, nearestDenser } = separation(dist, n, rho, order);
   const gamma = rho.map((r, i) => r * delta[i]);
 
-  const picked = options.centers ?? chooseCentersAutomatically(rho, delta);
+  let picked = options.centers;
+  if (picked === undefined) {
+    picked =
+      options.clusterCount === undefined
+        ? chooseCentersAutomatically(rho, delta)
+        : topGammaCenters(rho, delta, options.clusterCount);
+  }
   const centers = normalizeCenters(picked, order);
   const labels = assignClusters(order, nearestDenser, centers);
   const halo = options.halo ? haloFlags(dist, n, dc, rho, labels, centers.length) : new Uint8Array(n);

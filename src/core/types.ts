@@ -15,8 +15,13 @@ export interface DpcOptions {
   percentile: number;
   kernel: DensityKernel;
   metric: DistanceMetric;
-  /** Hand-picked centers. When absent, centers are chosen automatically from γ. */
+  /** Hand-picked centers. When absent, centers are chosen from γ. */
   centers?: readonly number[];
+  /**
+   * Number of clusters: the points of largest γ become centers, the densest included.
+   * Used when no centers are hand-picked; when absent too, centers are the points whose γ stands out.
+   */
+  clusterCount?: number;
   /** Whether to flag halo points (members below their cluster's border density). */
   halo: boolean;
 }

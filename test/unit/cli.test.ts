@@ -233,6 +233,20 @@ describe('peakprune prune', () => {
     }
   });
 
+  it('asks for a cluster count', async () => {
+    const { code } = await runCli(
+      ['prune', '--model', 'model/model.json', '--images', 'images', '--ratio', '0.25', '--clusters', '3'].concat(
+        ['--out', 'out-k3', '--limit', '4'],
+      ),
+    );
+    expect(code).toBe(0);
+    const report = JSON.parse(await readFile(path.join(root, 'out-k3', 'report.json'), 'utf8')) as PruneReport;
+    for (const layer of report.layers) {
+      expect(layer.clusters).toBe(Math.min(3, layer.filters));
+      expect(new Set(layer.labels).size).toBe(layer.clusters);
+    }
+  });
+
   it('prints help', async () => {
     const { code, stdout } = await runCli(['prune', '--help']);
     expect(code).toBe(0);

@@ -132,6 +132,28 @@ describe('five points by hand', () => {
     rho.forEach((value, i) => expect(result.gamma[i]).toBeCloseTo(value * delta[i], 12));
   });
 
+  it('cluster count takes the largest γ', () => {
+    // With the cutoff kernel above, normalised γ = (ρ/2)·(δ/7) = [1/14, 1, 1/14, 0, 0].
+    // Two clusters: the densest point 1, then the tie between 0 and 2 goes to the lower index 0.
+    // Assignment in order 1, 0, 2, 3, 4: 0 is a center, 2 → 1, 3 → 2, 4 → 3.
+    const options: DpcOptions = { percentile: 25, kernel: 'cutoff', metric: 'euclidean', halo: false, clusterCount: 2 };
+    const result = densityPeakClustering(LINE_DIST, N, options);
+    expect(result.centers).toEqual([1, 0]);
+    expect(Array.from(result.labels)).toEqual([1, 0, 0, 0, 0]);
+  });
+
+  it('cluster count above n makes every point a center', () => {
+    const options: DpcOptions = { percentile: 25, kernel: 'cutoff', metric: 'euclidean', halo: false, clusterCount: 9 };
+    const result = densityPeakClustering(LINE_DIST, N, options);
+    expect([...result.centers].sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(result.centers[0]).toBe(1);
+  });
+
+  it('cluster count below one is rejected', () => {
+    const options: DpcOptions = { percentile: 25, kernel: 'cutoff', metric: 'euclidean', halo: false, clusterCount: 0 };
+    expectCode(() => densityPeakClustering(LINE_DIST, N, options), 'invalid-options');
+  });
+
   it('hand-picked centers change the labels', () => {
     const rho = localDensity(LINE_DIST, N, 2, 'cutoff');
     const order = densityOrder(rho);

@@ -45,6 +45,8 @@ Options:
   --percentile P              DPC cutoff d_c as the P-th percentile of pairwise filter
                               distances, 0 < P <= 100 (default: 2)
   --kernel gaussian|cutoff    DPC density kernel (default: gaussian)
+  --clusters K                DPC cluster count per layer: the K filters of largest γ become
+                              centers (default: the filters whose γ stands out)
   --calibration-fraction F    share of each class of --images used for calibration, the rest
                               for evaluation, 0 < F < 1 (default: 0.5)
   --seed S                    integer seed of the split and of --limit (default: 0)
@@ -65,6 +67,7 @@ const PRUNE_OPTIONS = {
   'min-channels': { type: 'string' },
   percentile: { type: 'string' },
   kernel: { type: 'string' },
+  clusters: { type: 'string' },
   'calibration-fraction': { type: 'string' },
   seed: { type: 'string' },
   'batch-size': { type: 'string' },
@@ -138,6 +141,8 @@ export function readPruneOptions(values: PruneValues, io: CliIO): PruneOptions {
         max: 100,
       }),
       kernel: parseChoiceOption('kernel', values.kernel, DEFAULT_DPC_OPTIONS.kernel, ['gaussian', 'cutoff']),
+      clusterCount:
+        values.clusters === undefined ? undefined : parseNumberOption('clusters', values.clusters, 1, { min: 1, integer: true }),
     },
     calibrationFraction: parseNumberOption('calibration-fraction', values['calibration-fraction'], 0.5, {
       min: 0,

@@ -63,10 +63,16 @@ export function brushCenters(layer: string, filters: readonly number[]): void {
   void recluster(layer, { ...currentOptions(layer), centers });
 }
 
-/** Drops hand-picked centers and lets DPC choose them from γ again. */
+/** Drops hand-picked centers and a set cluster count, and lets DPC pick the points whose γ stands out. */
 export function chooseCentersAutomatically(layer: string): void {
   useStore.getState().setCenterNotice(undefined);
-  void recluster(layer, { ...currentOptions(layer), centers: undefined });
+  void recluster(layer, { ...currentOptions(layer), centers: undefined, clusterCount: undefined });
+}
+
+/** Asks for a number of clusters: the filters of largest γ become centers. Undefined returns to automatic centers. */
+export function setClusterCount(layer: string, clusterCount: number | undefined): void {
+  useStore.getState().setCenterNotice(undefined);
+  void recluster(layer, { ...currentOptions(layer), centers: undefined, clusterCount });
 }
 
 /** Sets the cutoff percentile; centers are chosen again because ρ and δ change with it. */

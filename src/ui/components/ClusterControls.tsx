@@ -1,13 +1,20 @@
-import { chooseCentersAutomatically, setKernel, setPercentile } from '../actions/clusters';
-import type { DensityKernel } from '../../core/types';
+import { chooseCentersAutomatically, setClusterCount, setKernel, setPercentile } from '../actions/clusters';
+import type { DensityKernel, DpcOptions } from '../../core/types';
 import { useStore } from '../store';
 import { dpcOptionsOf } from '../store/analysis';
 import { NumberField } from './NumberField';
+
+function centerSource(options: DpcOptions): string {
+  if (options.centers !== undefined) return ' (centers picked by hand)';
+  if (options.clusterCount !== undefined) return ' (filters of largest γ)';
+  return ' (centers chosen automatically)';
+}
 
 /** Shows the layer's DPC settings (cutoff percentile, kernel, automatic centers) and its cluster count. */
 export function ClusterControls({ name }: { name: string }) {
   const options = useStore((s) => dpcOptionsOf(s.layerDpc, name));
   const clusters = useStore((s) => s.layers.find((entry) => entry.name === name)?.dpc.centers.length ?? 0);
+  const filters = useStore((s) => s.layers.find((entry) => entry.name === name)?.filters ?? 1);
   return (
     <div className="cluster-controls">
       <NumberField
@@ -26,6 +33,17 @@ export function ClusterControls({ name }: { name: string }) {
           <option value="cutoff">cutoff</option>
         </select>
       </label>
+      <NumberField
+        label="Clusters (largest γ)"
+        value={options.clusterCount}
+        min={1}
+        max={filters}
+        step={1}
+        optional
+        placeholder="auto"
+        onCommit={(value) => setClusterCount(name, value === undefined ? undefined : Math.round(value))}
+        testId="cluster-count-input"
+      />
       <button type="button" onClick={() => chooseCentersAutomatically(name)} data-testid="auto-centers">
         Choose centers automatically
       </button>
@@ -34,7 +52,7 @@ export function ClusterControls({ name }: { name: string }) {
           {clusters}
         </output>{' '}
         {clusters === 1 ? 'cluster' : 'clusters'}
-        {options.centers === undefined ? ' (centers chosen automatically)' : ' (centers picked by hand)'}
+        {centerSource(options)}
       </p>
     </div>
   );
