@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { mulberry32 } from '../src/cli/images';
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
@@ -60,18 +61,6 @@ export function loadSplit(split: Split, dir = FASHION_MNIST_DIR): FashionMnistSp
     throw new Error(`${dir}: ${split} images ${images.dims.join('×')} do not match labels ${labels.dims.join('×')}`);
   }
   return { split, count, rows, cols, images: images.data, labels: labels.data };
-}
-
-/** Mulberry32: a small 32-bit PRNG, enough for reproducible shuffles (not for cryptography). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Returns a Fisher–Yates permutation of 0..n-1 driven by `random`. */

@@ -1,18 +1,13 @@
 // Loads a TensorFlow.js LayersModel (model.json plus weight shards) from the file system in Node,
-// where tfjs-node and its file:// handler are not available.
+// where tfjs-node and its file:// handler are not available. Validation of the JSON, the manifest
+// and the shard sizes is shared with the page through loadFromFiles.
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 
 import { PeakPruneError } from '../core/errors';
-
-type ManifestGroup = tf.io.WeightsManifestConfig[number];
-type ManifestEntry = tf.io.WeightsManifestEntry;
-
-function invalidModel(file: string, problem: string): PeakPruneError {
-  return new PeakPruneError('invalid-model', `${file}: ${problem}`);
-}
+import { loadFromFiles } from '../core/model-io';
 
 async function readBytes(file: string, role: string, modelJsonPath: string): Promise<Uint8Array> {
   try {
@@ -21,80 +16,21 @@ async function readBytes(file: string, role: string, modelJsonPath: string): Pro
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'not found' : `could not be read (${(error as Error).message})`;
     const hint = role === 'model file' ? 'Check the path.' : `Put it next to ${modelJsonPath} or fix the path in its weightsManifest.`;
-    throw invalidModel(file, `${role} ${reason}. ${hint}`);
+    throw new PeakPruneError('invalid-model', `${file}: ${role} ${reason}. ${hint}`);
   }
 }
 
-/** Bytes per stored value of a manifest entry, or null for dtypes a shard cannot store. */
-function bytesPerValue(entry: ManifestEntry): number | null {
-  const dtype = entry.quantization?.dtype ?? entry.dtype;
-  switch (dtype) {
-    case 'float32':
-    case 'int32':
-      return 4;
-    case 'uint16':
-    case 'float16':
-      return 2;
-    case 'uint8':
-    case 'bool':
-      return 1;
-    default:
-      return null;
-  }
-}
-
-function isManifestGroup(value: unknown): value is ManifestGroup {
-  const group = value as ManifestGroup;
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    Array.isArray(group.paths) &&
-    group.paths.every((p) => typeof p === 'string') &&
-    Array.isArray(group.weights) &&
-    group.weights.every((w) => typeof w?.name === 'string' && Array.isArray(w.shape) && typeof w.dtype === 'string')
-  );
-}
-
-function parseModelJson(text: string, modelJsonPath: string): tf.io.ModelJSON {
-  let json: unknown;
+/** Returns the shard paths listed in a model.json, or none when the JSON cannot be read that far. */
+function manifestPaths(text: string): string[] {
   try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw invalidModel(modelJsonPath, `is not valid JSON (${(error as Error).message}). Export the model again.`);
-  }
-  const model = json as Partial<tf.io.ModelJSON> | null;
-  if (typeof model !== 'object' || model === null || typeof model.modelTopology !== 'object' || model.modelTopology === null) {
-    throw invalidModel(modelJsonPath, 'has no "modelTopology" object, so it is not a TensorFlow.js LayersModel file.');
-  }
-  if (!Array.isArray(model.weightsManifest) || !model.weightsManifest.every(isManifestGroup)) {
-    throw invalidModel(modelJsonPath, 'has no valid "weightsManifest" (a list of {paths, weights} groups).');
-  }
-  return model as tf.io.ModelJSON;
-}
-
-/** Reads one manifest group's shards in order and checks that their size matches the weights listed. */
-async function readGroup(group: ManifestGroup, baseDir: string, modelJsonPath: string): Promise<Uint8Array[]> {
-  const files = group.paths.map((p) => resolve(baseDir, p));
-  const shards: Uint8Array[] = [];
-  for (const file of files) shards.push(await readBytes(file, 'weight shard', modelJsonPath));
-
-  let expected = 0;
-  for (const entry of group.weights) {
-    const size = bytesPerValue(entry);
-    if (size === null) {
-      throw invalidModel(modelJsonPath, `weight "${entry.name}" has dtype "${entry.dtype}", which a LayersModel file cannot store.`);
-    }
-    expected += size * entry.shape.reduce((a, b) => a * b, 1);
-  }
-  const actual = shards.reduce((sum, s) => sum + s.byteLength, 0);
-  if (actual !== expected) {
-    throw invalidModel(
-      files.join(', '),
-      `weight shards hold ${actual} bytes, but ${modelJsonPath} lists weights of ${expected} bytes. ` +
-        'A shard is missing, truncated or from another model; export the model again.',
+    const manifest = (JSON.parse(text) as { weightsManifest?: unknown }).weightsManifest;
+    if (!Array.isArray(manifest)) return [];
+    return manifest.flatMap((group: { paths?: unknown }) =>
+      Array.isArray(group?.paths) ? group.paths.filter((p): p is string => typeof p === 'string') : [],
     );
+  } catch {
+    return [];
   }
-  return shards;
 }
 
 /**
@@ -104,36 +40,10 @@ async function readGroup(group: ManifestGroup, baseDir: string, modelJsonPath: s
  */
 export async function loadLayersModelFromFiles(modelJsonPath: string): Promise<tf.LayersModel> {
   const text = new TextDecoder().decode(await readBytes(modelJsonPath, 'model file', modelJsonPath));
-  const modelJson = parseModelJson(text, modelJsonPath);
-
   const baseDir = dirname(resolve(modelJsonPath));
-  const weightSpecs: ManifestEntry[] = [];
-  const buffers: Uint8Array[] = [];
-  for (const group of modelJson.weightsManifest) {
-    buffers.push(...(await readGroup(group, baseDir, modelJsonPath)));
-    weightSpecs.push(...group.weights);
+  const shards = new Map<string, Uint8Array>();
+  for (const path of manifestPaths(text)) {
+    shards.set(path, await readBytes(resolve(baseDir, path), 'weight shard', modelJsonPath));
   }
-
-  const weightData = new Uint8Array(buffers.reduce((sum, b) => sum + b.byteLength, 0));
-  let offset = 0;
-  for (const buffer of buffers) {
-    weightData.set(buffer, offset);
-    offset += buffer.byteLength;
-  }
-
-  const artifacts: tf.io.ModelArtifacts = {
-    modelTopology: modelJson.modelTopology,
-    format: modelJson.format,
-    generatedBy: modelJson.generatedBy,
-    convertedBy: modelJson.convertedBy,
-    trainingConfig: modelJson.trainingConfig,
-    userDefinedMetadata: modelJson.userDefinedMetadata,
-    weightSpecs,
-    weightData: weightData.buffer,
-  };
-  try {
-    return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
-  } catch (error) {
-    throw invalidModel(modelJsonPath, `TensorFlow.js could not build the model (${(error as Error).message}).`);
-  }
+  return loadFromFiles(text, shards, modelJsonPath);
 }
