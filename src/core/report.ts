@@ -35,6 +35,8 @@ export interface PruneReport {
   evaluationImages: number;
   before: ModelFigures;
   after: ModelFigures;
+  /** BatchNormalization layers whose moving statistics were re-estimated after the rebuild. */
+  recalibratedLayers: string[];
   layers: LayerReport[];
 }
 
@@ -47,6 +49,7 @@ export interface ReportInput {
   evaluationImages: number;
   before: ModelFigures;
   after: ModelFigures;
+  recalibratedLayers?: readonly string[];
 }
 
 export const REPORT_VERSION = '1';
@@ -83,6 +86,7 @@ export function buildReport(input: ReportInput): PruneReport {
     evaluationImages: input.evaluationImages,
     before: input.before,
     after: input.after,
+    recalibratedLayers: [...(input.recalibratedLayers ?? [])],
     layers,
   };
 }

@@ -125,7 +125,15 @@ export interface PlanOptions {
   layerRatios?: Readonly<Record<string, number>>;
   /** Every pruned layer keeps at least this many filters. */
   minChannels: number;
+  /**
+   * Calibration images used to re-estimate BatchNormalization statistics after the rebuild
+   * (no training). 0 or absent leaves the statistics as they were.
+   */
+  recalibrationImages?: number;
 }
+
+/** Calibration images the page and the command-line tool use to re-estimate BatchNormalization statistics. */
+export const DEFAULT_RECALIBRATION_IMAGES = 500;
 
 export interface LayerPlan {
   name: string;

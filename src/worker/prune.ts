@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 
+import { recalibrateBatchNorm } from '../core/batchnorm';
 import { throwIfCancelled } from '../core/errors';
 import { evaluateTop1, modelMetrics } from '../core/metrics';
 import { planPruning, toRemovalMap, type FilterOverrides } from '../core/plan';
@@ -44,8 +45,19 @@ export async function pruneModel(
   job.onProgress?.({ phase: 'rebuilding the model', done: split });
   const pruned = rebuildPruned(model, toRemovalMap(plan));
   let top1After: EvaluationResult;
+  let recalibratedLayers: string[] = [];
   try {
-    top1After = await evaluate(pruned, evaluation, { ...job, onProgress: scaled(job, split, 1, 'evaluating the pruned model') });
+    const recalibrate = (options.recalibrationImages ?? 0) > 0;
+    const middle = recalibrate ? split + (1 - split) / 2 : split;
+    if (recalibrate) {
+      recalibratedLayers = await recalibrateBatchNorm(pruned, requireSamples('calibration'), {
+        maxImages: options.recalibrationImages,
+        batchSize: EVALUATION_BATCH_SIZE,
+        signal: job.signal,
+        onProgress: scaled(job, split, middle, 're-estimating BatchNormalization statistics'),
+      });
+    }
+    top1After = await evaluate(pruned, evaluation, { ...job, onProgress: scaled(job, middle, 1, 'evaluating the pruned model') });
   } catch (error) {
     pruned.dispose();
     throw error;
@@ -64,6 +76,7 @@ export async function pruneModel(
     evaluationImages: evaluation.labels.length,
     before,
     after,
+    recalibratedLayers,
   });
   replacePruned(pruned, report);
   return { plan, before, after, report };

@@ -8,6 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { COMMON_OPTIONS, parseChoiceOption, parseCommandArgs, parseNumberOption } from '../args';
 import { loadLayersModelFromFiles } from '../load-model';
 import { analyzeModel } from '../../core/analyze';
+import { recalibrateBatchNorm } from '../../core/batchnorm';
 import { PeakPruneError } from '../../core/errors';
 import { modelMetrics, evaluateTop1 } from '../../core/metrics';
 import { artifactsToFiles, saveToArtifacts } from '../../core/model-io';
@@ -15,7 +16,7 @@ import { planPruning, toRemovalMap } from '../../core/plan';
 import { rebuildPruned } from '../../core/rebuild';
 import { prunableLayers, summarizeModel } from '../../core/topology';
 import { buildReport, type ModelFigures, type PruneReport } from '../../core/report';
-import { DEFAULT_DPC_OPTIONS, type DpcOptions, type PruneMethod, type SampleSet } from '../../core/types';
+import { DEFAULT_DPC_OPTIONS, DEFAULT_RECALIBRATION_IMAGES, type DpcOptions, type PruneMethod, type SampleSet } from '../../core/types';
 import { DEFAULT_MODEL, displayPath, ProgressLine, resolvePath, useCpuBackend, type CliIO } from './io';
 import { loadPruneImages, modelImageFormat, type ImageOptions } from './prune-inputs';
 import { formatSummary } from './summary';
@@ -45,6 +46,8 @@ Options:
   --percentile P              DPC cutoff d_c as the P-th percentile of pairwise filter
                               distances, 0 < P <= 100 (default: 2)
   --kernel gaussian|cutoff    DPC density kernel (default: gaussian)
+  --bn-images N               calibration images used to re-estimate BatchNormalization
+                              statistics after pruning, no training; 0 turns it off (default: 500)
   --clusters K                DPC cluster count per layer: the K filters of largest γ become
                               centers (default: the filters whose γ stands out)
   --calibration-fraction F    share of each class of --images used for calibration, the rest
@@ -68,6 +71,7 @@ const PRUNE_OPTIONS = {
   percentile: { type: 'string' },
   kernel: { type: 'string' },
   clusters: { type: 'string' },
+  'bn-images': { type: 'string' },
   'calibration-fraction': { type: 'string' },
   seed: { type: 'string' },
   'batch-size': { type: 'string' },
@@ -83,6 +87,7 @@ export interface PruneOptions extends ImageOptions {
   method: PruneMethod;
   ratio: number;
   minChannels: number;
+  recalibrationImages: number;
   dpc: DpcOptions;
   batchSize: number;
 }
@@ -133,6 +138,7 @@ export function readPruneOptions(values: PruneValues, io: CliIO): PruneOptions {
     method: parseChoiceOption<PruneMethod>('method', values.method, 'dpc-apoz', ['dpc-apoz', 'l1']),
     ratio: parseNumberOption('ratio', values.ratio, 0, { min: 0, max: 1, maxInclusive: false }),
     minChannels: parseNumberOption('min-channels', values['min-channels'], 1, { min: 1, integer: true }),
+    recalibrationImages: parseNumberOption('bn-images', values['bn-images'], DEFAULT_RECALIBRATION_IMAGES, { min: 0, integer: true }),
     dpc: {
       ...DEFAULT_DPC_OPTIONS,
       percentile: parseNumberOption('percentile', values.percentile, DEFAULT_DPC_OPTIONS.percentile, {
@@ -177,10 +183,24 @@ async function pruneModel(
       { dpc: options.dpc, batchSize: options.batchSize },
       { onProgress: progress.onProgress },
     );
-    const plan = planPruning(analysis.layers, { method: options.method, ratio: options.ratio, minChannels: options.minChannels });
+    const plan = planPruning(analysis.layers, {
+      method: options.method,
+      ratio: options.ratio,
+      minChannels: options.minChannels,
+      recalibrationImages: options.recalibrationImages,
+    });
     const pruned = rebuildPruned(model, toRemovalMap(plan));
 
     try {
+      let recalibratedLayers: string[] = [];
+      if (options.recalibrationImages > 0) {
+        progress.begin('re-estimating BatchNormalization statistics');
+        recalibratedLayers = await recalibrateBatchNorm(pruned, calibration, {
+          maxImages: options.recalibrationImages,
+          batchSize: options.batchSize,
+          onProgress: progress.onProgress,
+        });
+      }
       progress.begin('evaluating the original model');
       const before = await measureFigures(model, evaluation, options.batchSize, progress);
       progress.begin('evaluating the pruned model');
@@ -195,6 +215,7 @@ async function pruneModel(
         evaluationImages: evaluation.labels.length,
         before,
         after,
+        recalibratedLayers,
       });
       progress.begin('writing files');
       const writtenFiles = await writeOutputs(pruned, report, options.outDir);

@@ -25,8 +25,13 @@ export function formatSummary(report: PruneReport, outDir: string, writtenFiles:
     ['change', ...formatChange(report.before, report.after)],
   ];
 
+  const recalibration =
+    report.recalibratedLayers.length === 0
+      ? 'BatchNormalization statistics were kept as they were (--bn-images 0 or no BatchNormalization layer).'
+      : `Re-estimated the BatchNormalization statistics of ${report.recalibratedLayers.length} layers ` +
+        `on ${Math.min(report.plan.recalibrationImages ?? 0, report.calibrationImages)} calibration images (no training).`;
   const footer = `Wrote ${writtenFiles.join(', ')} to ${outDir} in ${seconds.toFixed(1)} s.`;
-  return [header, '', formatTable(layerRows), '', formatTable(figureRows), '', footer, ''].join('\n');
+  return [header, '', formatTable(layerRows), '', formatTable(figureRows), recalibration, '', footer, ''].join('\n');
 }
 
 function formatFigures(figures: ModelFigures): string[] {

@@ -56,6 +56,15 @@ export function PruneControls() {
         onCommit={(minChannels) => minChannels !== undefined && Number.isInteger(minChannels) && setPlanOptions({ minChannels })}
         testId="min-channels"
       />
+      <NumberField
+        label="Re-estimate BatchNormalization statistics on this many calibration images (0: off)"
+        value={options.recalibrationImages ?? 0}
+        min={0}
+        max={100000}
+        step={100}
+        onCommit={(images) => images !== undefined && Number.isInteger(images) && setPlanOptions({ recalibrationImages: images })}
+        testId="recalibration-images"
+      />
       <PlanSummary />
       <button type="button" className="primary" disabled={!canPrune} onClick={() => void pruneNow()} data-testid="prune-button">
         Prune

@@ -1,9 +1,14 @@
 import { planPruning, type FilterOverrides } from '../../core/plan';
-import type { LayerAnalysis, PlanOptions, PruningPlan } from '../../core/types';
+import { DEFAULT_RECALIBRATION_IMAGES, type LayerAnalysis, type PlanOptions, type PruningPlan } from '../../core/types';
 import { describeError } from '../messages';
 import type { SliceCreator } from './index';
 
-export const DEFAULT_PLAN_OPTIONS: PlanOptions = { method: 'dpc-apoz', ratio: 0.3, minChannels: 1 };
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = {
+  method: 'dpc-apoz',
+  ratio: 0.3,
+  minChannels: 1,
+  recalibrationImages: DEFAULT_RECALIBRATION_IMAGES,
+};
 
 /** Largest pruning ratio the controls offer. */
 export const MAX_RATIO = 0.9;
