@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type ConsoleMessage, type Download, type Locator, type Page } from 'playwright-core';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -26,10 +26,17 @@ export interface Workbench {
   url: string;
   context: BrowserContext;
   page: Page;
-  /** Console errors and uncaught page errors seen so far. */
+  /** Console errors (from the page and its workers) and uncaught page errors seen so far. */
   errors: string[];
+  /** Empty folder for saved downloads, removed by `close`. */
   downloadsDir: string;
   close(): Promise<void>;
+}
+
+/** Tensor counts that `window.peakprune.memory()` returns from the worker's tfjs. */
+export interface WorkerMemory {
+  numTensors: number;
+  numBytes: number;
 }
 
 async function freePort(): Promise<number> {
@@ -71,13 +78,26 @@ export async function startPreview(): Promise<{ url: string; stop: () => void }>
     { cwd: ROOT, stdio: 'ignore' },
   );
   const url = `http://127.0.0.1:${port}/`;
-  await waitForServer(url, child, 30_000);
+  try {
+    await waitForServer(url, child, 30_000);
+  } catch (error) {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    throw error;
+  }
   return {
     url,
     stop: () => {
       if (child.exitCode === null) child.kill('SIGTERM');
     },
   };
+}
+
+/** Formats a console message with its origin, so a failure names the thread and the script line. */
+function describeConsoleMessage(message: ConsoleMessage): string {
+  const origin = message.worker() === null ? 'page' : 'worker';
+  const { url, lineNumber } = message.location();
+  const where = url === '' ? '' : ` (${url}:${lineNumber})`;
+  return `console.error in the ${origin}: ${message.text()}${where}`;
 }
 
 /** Opens the built workbench at `query` (for example "?calibration=100") in a fresh profile. */
@@ -88,19 +108,31 @@ export async function openWorkbench(query = ''): Promise<Workbench> {
   const preview = await startPreview();
   const profile = mkdtempSync(join(tmpdir(), 'peakprune-profile-'));
   const downloadsDir = mkdtempSync(join(tmpdir(), 'peakprune-downloads-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    acceptDownloads: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1400, height: 1000 },
-  });
+  const removeFolders = () => {
+    rmSync(profile, { recursive: true, force: true });
+    rmSync(downloadsDir, { recursive: true, force: true });
+  };
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      acceptDownloads: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1400, height: 1000 },
+    });
+  } catch (error) {
+    preview.stop();
+    removeFolders();
+    throw error;
+  }
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
+  // The page's console event also carries messages from its dedicated workers.
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
+    if (message.type() === 'error') errors.push(describeConsoleMessage(message));
   });
-  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('pageerror', (error) => errors.push(`uncaught error in the page: ${error.message}`));
   await page.goto(preview.url + query);
   return {
     url: preview.url,
@@ -109,10 +141,99 @@ export async function openWorkbench(query = ''): Promise<Workbench> {
     errors,
     downloadsDir,
     close: async () => {
-      await context.close();
-      preview.stop();
-      rmSync(profile, { recursive: true, force: true });
-      rmSync(downloadsDir, { recursive: true, force: true });
+      try {
+        await context.close();
+      } finally {
+        preview.stop();
+        removeFolders();
+      }
     },
   };
+}
+
+/** Returns the worker's tfjs tensor counts through the page's test hook. */
+export async function workerMemory(page: Page): Promise<WorkerMemory> {
+  return page.evaluate(async () => {
+    const hooks = window.peakprune;
+    if (hooks === undefined) throw new Error('window.peakprune is missing: the app did not expose its test hooks.');
+    return hooks.memory();
+  });
+}
+
+/** Returns the status line, the error banner and the console errors, for failure messages. */
+export async function describePage(page: Page, errors: readonly string[] = []): Promise<string> {
+  const status = await textOrNothing(page.getByTestId('status-text'));
+  const banner = await textOrNothing(page.getByTestId('error-banner'));
+  const lines = [`status line: ${status ?? '(none)'}`, `error banner: ${banner ?? '(none)'}`];
+  if (errors.length > 0) lines.push(`console errors: ${errors.join(' | ')}`);
+  return lines.join('; ');
+}
+
+async function textOrNothing(locator: Locator): Promise<string | undefined> {
+  if ((await locator.count()) === 0) return undefined;
+  return (await locator.first().textContent()) ?? undefined;
+}
+
+/**
+ * Waits until the status line matches `pattern` and returns its text. Throws after `timeoutMs`
+ * with what the page showed instead, so a stuck or failed job explains itself.
+ */
+export async function waitForStatus(page: Page, pattern: RegExp, timeoutMs: number, errors: readonly string[] = []): Promise<string> {
+  const status = page.getByTestId('status-text').filter({ hasText: pattern });
+  try {
+    await status.waitFor({ timeout: timeoutMs });
+  } catch {
+    throw new Error(`The status line did not match ${pattern} within ${timeoutMs} ms; ${await describePage(page, errors)}`);
+  }
+  return (await status.textContent()) ?? '';
+}
+
+/** Waits until `locator`'s whole text equals `text`, or throws naming `description` and the text seen last. */
+export async function waitForText(locator: Locator, text: string, timeoutMs: number, description: string): Promise<void> {
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  try {
+    await locator.filter({ hasText: new RegExp(`^\\s*${escaped}\\s*$`) }).waitFor({ timeout: timeoutMs });
+  } catch {
+    const seen = (await locator.count()) === 0 ? '(element missing)' : await locator.first().textContent();
+    throw new Error(`${description}: expected "${text}" within ${timeoutMs} ms, but it shows "${seen}".`);
+  }
+}
+
+/**
+ * Runs `trigger`, waits for `count` downloads and saves each under its suggested file name in
+ * `dir`. Returns the saved paths keyed by file name.
+ */
+export async function saveDownloads(page: Page, count: number, trigger: () => Promise<void>, dir: string, timeoutMs = 30_000): Promise<Map<string, string>> {
+  const saved = new Map<string, string>();
+  const pending: Promise<void>[] = [];
+  const started: string[] = [];
+  let resolveAll: () => void = () => undefined;
+  const allStarted = new Promise<void>((resolveStarted) => {
+    resolveAll = resolveStarted;
+  });
+  const onDownload = (download: Download) => {
+    const name = download.suggestedFilename();
+    started.push(name);
+    const path = join(dir, name);
+    pending.push(download.saveAs(path).then(() => void saved.set(name, path)));
+    if (started.length === count) resolveAll();
+  };
+  page.on('download', onDownload);
+  try {
+    await trigger();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      const fail = () => reject(new Error(`Expected ${count} downloads within ${timeoutMs} ms, but only these started: ${started.join(', ') || 'none'}.`));
+      timer = setTimeout(fail, timeoutMs);
+    });
+    try {
+      await Promise.race([allStarted, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    await Promise.all(pending);
+  } finally {
+    page.off('download', onDownload);
+  }
+  return saved;
 }

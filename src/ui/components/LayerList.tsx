@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 
+import { analyzeLoadedModel } from '../actions/analysis';
 import { useStore } from '../store';
 import { LayerRow } from './LayerRow';
 
@@ -11,6 +12,7 @@ export function LayerList() {
   const layers = useStore((s) => s.layers);
   const model = useStore((s) => s.model);
   const blocked = useMemo(() => model?.layers.filter((layer) => !layer.prunable && layer.reason !== undefined) ?? [], [model]);
+  const canReanalyze = useStore((s) => s.layers.length > 0 && s.job === undefined && s.samples.calibration !== undefined);
   const pending = useMemo(() => (layers.length > 0 ? [] : (model?.layers.filter((layer) => layer.prunable) ?? [])), [layers, model]);
 
   return (
@@ -27,6 +29,16 @@ export function LayerList() {
           </li>
         ))}
       </ul>
+      {canReanalyze && (
+        <button
+          type="button"
+          onClick={() => void analyzeLoadedModel()}
+          title="Runs DPC and APoZ again with the default settings; hand-picked centers are reset"
+          data-testid="analyze-button"
+        >
+          Analyse again
+        </button>
+      )}
       {blocked.length > 0 && (
         <>
           <h3>Not prunable</h3>
