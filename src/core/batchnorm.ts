@@ -15,7 +15,7 @@ const DEFAULT_BATCH_SIZE = 64;
  * Re-estimates the moving mean and variance of every channels-last BatchNormalization layer
  * from the given images, in network order, so that each layer normalises with the statistics
  * its inputs have after pruning. No gradient step runs: only the two moving statistics change,
- * in place. Pruning a layer shifts the distribution that every later BatchNormalization sees,
+ * in place. Pruning a layer shifts the distribution that every later BatchNormalization receives,
  * and re-estimating those statistics recovers much of the loss (the "adaptive BN" step of
  * EagleEye, Li et al., ECCV 2020).
  *

@@ -19,7 +19,7 @@ export interface DpcOptions {
   centers?: readonly number[];
   /**
    * Number of clusters: the points of largest γ become centers, the densest included.
-   * Used when no centers are hand-picked; when absent too, centers are the points whose γ stands out.
+   * Used when no centers are hand-picked; when absent too, centers are the points whose γ is an outlier.
    */
   clusterCount?: number;
   /** Whether to flag halo points (members below their cluster's border density). */
@@ -85,7 +85,7 @@ export interface LayerSummary {
   params: number;
   /** Whether the layer's output channels (filters) can be removed. */
   prunable: boolean;
-  /** Why the layer cannot be pruned, for convolution layers that are not prunable. */
+  /** Reason a convolution layer cannot be pruned; absent for prunable layers. */
   reason?: string;
 }
 

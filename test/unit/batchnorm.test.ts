@@ -9,7 +9,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** Two 2×2 images with two channels: channel 0 holds 1…8, channel 1 is 3 everywhere. */
+/** Two 2×2 images with two channels: channel 0 contains 1…8, channel 1 is 3 everywhere. */
 function twoImages(): SampleSet {
   const pixels = new Float32Array(16);
   for (let i = 0; i < 8; i++) {
