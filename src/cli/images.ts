@@ -7,8 +7,12 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 
 import { PeakPruneError } from '../core/errors';
+import { mulberry32 } from '../core/random';
 import { parseSpriteMeta, spriteToSampleSet } from '../core/sprite';
 import type { SampleSet } from '../core/types';
+
+// Also exported here for the scripts and tests that import it together with the image helpers.
+export { mulberry32 };
 
 /** Layout the images are converted to: the model's input size and channel count. */
 export interface ImageFormat {
@@ -331,16 +335,4 @@ function shuffle(values: number[], random: () => number): number[] {
     [values[i], values[j]] = [values[j], values[i]];
   }
   return values;
-}
-
-/** Mulberry32: a 32-bit-state PRNG returning floats in [0, 1); small, fast, not cryptographic. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -4,6 +4,7 @@ import { PeakPruneError } from '../core/errors';
 import { INSPECT_HELP, runInspect } from './commands/inspect';
 import type { CliIO } from './commands/io';
 import { PRUNE_HELP, runPrune } from './commands/prune';
+import { runSweep, SWEEP_HELP } from './commands/sweep';
 
 export type { CliIO } from './commands/io';
 
@@ -14,6 +15,7 @@ APoZ, on the tfjs cpu backend.
 
 Commands:
   prune     remove filters and write the smaller model, its weights and a report
+  sweep     prune with several methods and ratios and write top-1, parameters and FLOPs as CSV
   inspect   print the model's layers, prunable convolutions, parameters and FLOPs as JSON
 
 Run "peakprune <command> --help" for the options of a command.
@@ -22,6 +24,7 @@ Run "peakprune <command> --help" for the options of a command.
 const COMMANDS: Record<string, { run: (argv: string[], io: CliIO) => Promise<void>; help: string }> = {
   prune: { run: runPrune, help: PRUNE_HELP },
   inspect: { run: runInspect, help: INSPECT_HELP },
+  sweep: { run: runSweep, help: SWEEP_HELP },
 };
 
 /** Runs one command line (without the node and script arguments) and returns the exit status. */
@@ -37,7 +40,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   }
   const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (entry === undefined) {
-    io.stderr(`peakprune: unknown command "${command}"; use prune or inspect (peakprune --help).\n`);
+    io.stderr(`peakprune: unknown command "${command}"; use prune, sweep or inspect (peakprune --help).\n`);
     return 1;
   }
 

@@ -81,6 +81,7 @@ export async function analyzeModel(
       dpc: clusterLayer(geometry[i], options.dpc),
       apoz: scores,
       l1: l1FromKernel(kernel, shape),
+      distances: geometry[i].distances,
     };
   });
   return { layers, geometry };

@@ -1,17 +1,32 @@
+import type { LayerGeometry } from './analyze';
+import { selectFilters } from './criteria';
 import { PeakPruneError } from './errors';
-import { removalCount, selectByNorm, selectDpcApoz } from './select';
+import { removalCount } from './select';
 import type { LayerAnalysis, LayerPlan, PlanOptions, PruningPlan, RemovalMap } from './types';
+
+export { importanceScore } from './criteria';
 
 /**
  * Chooses the filters to remove in every analysed layer. Hand overrides (filters the user
  * forces to stay or to go) are applied after the method's choice; they never empty a layer.
+ * The density-peak method needs each layer's distance matrix, from `geometry` or else from the
+ * layer analysis itself; planning it without either throws `invalid-options`.
  */
 export function planPruning(
   layers: readonly LayerAnalysis[],
   options: PlanOptions,
   overrides: Readonly<Record<string, FilterOverrides>> = {},
+  geometry?: readonly LayerGeometry[] | ReadonlyMap<string, LayerGeometry>,
 ): PruningPlan {
-  return { options, layers: layers.map((layer) => planLayer(layer, options, overrides[layer.name])) };
+  const byName = geometry === undefined || isMap(geometry) ? geometry : new Map(geometry.map((g) => [g.name, g]));
+  return {
+    options,
+    layers: layers.map((layer) => planLayer(layer, options, overrides[layer.name], byName?.get(layer.name)?.distances ?? layer.distances)),
+  };
+}
+
+function isMap<K, V>(value: readonly V[] | ReadonlyMap<K, V>): value is ReadonlyMap<K, V> {
+  return !Array.isArray(value);
 }
 
 /** Filters a user keeps or removes by hand, whatever the method chose. */
@@ -20,32 +35,11 @@ export interface FilterOverrides {
   remove: readonly number[];
 }
 
-function planLayer(layer: LayerAnalysis, options: PlanOptions, overrides?: FilterOverrides): LayerPlan {
+function planLayer(layer: LayerAnalysis, options: PlanOptions, overrides?: FilterOverrides, distances?: Float64Array): LayerPlan {
   const ratio = options.layerRatios?.[layer.name] ?? options.ratio;
   const count = removalCount(layer.filters, ratio, options.minChannels);
-  let removed: number[];
-  switch (options.method) {
-    case 'dpc-apoz':
-      removed = selectDpcApoz(layer.dpc.labels, layer.dpc.centers.length, importanceScore(layer), count);
-      break;
-    case 'l1':
-      removed = selectByNorm(layer.l1, count);
-      break;
-    default: {
-      const unknown: never = options.method;
-      throw new PeakPruneError('invalid-options', `Unknown pruning method "${String(unknown)}"; use dpc-apoz or l1.`);
-    }
-  }
+  const removed = selectFilters(options.method, { layer, distances, seed: options.seed ?? 0 }, count);
   return { name: layer.name, filters: layer.filters, removed: applyOverrides(removed, layer.filters, overrides) };
-}
-
-/**
- * Score where higher means less important: APoZ where the activation outputs exact zeros,
- * otherwise the negated mean absolute activation.
- */
-export function importanceScore(layer: LayerAnalysis): Float64Array {
-  if (layer.apoz.applies) return layer.apoz.apoz;
-  return layer.apoz.meanAbs.map((value) => -value);
 }
 
 function applyOverrides(removed: number[], filters: number, overrides?: FilterOverrides): number[] {

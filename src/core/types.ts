@@ -7,8 +7,11 @@ export type DensityKernel = 'gaussian' | 'cutoff';
 /** Distance between two flattened filters. */
 export type DistanceMetric = 'euclidean' | 'cosine';
 
-/** Filter-selection method: clusters ranked by APoZ, or the L1-norm baseline. */
-export type PruneMethod = 'dpc-apoz' | 'l1';
+/**
+ * Filter-selection method: clusters ranked by APoZ, or one of the baselines compared with it
+ * (src/core/criteria describes each).
+ */
+export type PruneMethod = 'dpc-apoz' | 'l1' | 'l2' | 'apoz' | 'random' | 'fpgm' | 'density-peak' | 'dpc-l1';
 
 export interface DpcOptions {
   /** Percentile (0–100) of the pairwise distances used as the cutoff d_c. */
@@ -115,6 +118,8 @@ export interface LayerAnalysis {
   apoz: ApozResult;
   /** L1 norm of each filter. */
   l1: Float64Array;
+  /** Pairwise filter distances (n × n, row-major), which the density-peak method plans with. */
+  distances?: Float64Array;
 }
 
 export interface PlanOptions {
@@ -125,6 +130,8 @@ export interface PlanOptions {
   layerRatios?: Readonly<Record<string, number>>;
   /** Every pruned layer keeps at least this many filters. */
   minChannels: number;
+  /** Seed of the `random` method; other methods ignore it. Default 0. */
+  seed?: number;
   /**
    * Calibration images used to re-estimate BatchNormalization statistics after the rebuild
    * (no training). 0 or absent leaves the statistics as they were.

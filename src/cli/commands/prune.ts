@@ -9,6 +9,7 @@ import { COMMON_OPTIONS, parseChoiceOption, parseCommandArgs, parseNumberOption 
 import { loadLayersModelFromFiles } from '../load-model';
 import { analyzeModel } from '../../core/analyze';
 import { recalibrateBatchNorm } from '../../core/batchnorm';
+import { PRUNE_METHODS } from '../../core/criteria';
 import { PeakPruneError } from '../../core/errors';
 import { modelMetrics, evaluateTop1 } from '../../core/metrics';
 import { artifactsToFiles, saveToArtifacts } from '../../core/model-io';
@@ -18,6 +19,7 @@ import { prunableLayers, summarizeModel } from '../../core/topology';
 import { buildReport, type ModelFigures, type PruneReport } from '../../core/report';
 import { DEFAULT_DPC_OPTIONS, DEFAULT_RECALIBRATION_IMAGES, type DpcOptions, type PruneMethod, type SampleSet } from '../../core/types';
 import { DEFAULT_MODEL, displayPath, ProgressLine, resolvePath, useCpuBackend, type CliIO } from './io';
+import { formatMethodHelp } from './methods';
 import { loadPruneImages, modelImageFormat, type ImageOptions } from './prune-inputs';
 import { formatSummary } from './summary';
 
@@ -38,8 +40,8 @@ Options:
                               per class into calibration and evaluation images (default: the
                               shipped 1,000 training images for calibration, 1,000 test images
                               for evaluation)
-  --method dpc-apoz|l1        dpc-apoz: remove the highest-APoZ filters inside each density peak
-                              cluster; l1: remove the filters of smallest L1 norm (default: dpc-apoz)
+  --method NAME               filter-selection method (default: dpc-apoz); each removes
+${formatMethodHelp()}
   --ratio R                   fraction of each layer's filters to remove, 0 <= R < 1 (required)
   --out DIR                   output folder, created if missing; files in it are replaced (required)
   --min-channels N            filters every pruned layer keeps at least (default: 1)
@@ -52,7 +54,8 @@ Options:
                               centers (default: the filters whose γ stands out)
   --calibration-fraction F    share of each class of --images used for calibration, the rest
                               for evaluation, 0 < F < 1 (default: 0.5)
-  --seed S                    integer seed of the split and of --limit (default: 0)
+  --seed S                    integer seed of the split, of --limit and of --method random
+                              (default: 0)
   --batch-size B              images per forward pass (default: 32)
   --limit N                   use at most N calibration and N evaluation images, picked
                               class-balanced with the seed
@@ -135,7 +138,7 @@ export function readPruneOptions(values: PruneValues, io: CliIO): PruneOptions {
     modelFile,
     imagesDir: values.images === undefined ? undefined : resolvePath(io, values.images),
     outDir,
-    method: parseChoiceOption<PruneMethod>('method', values.method, 'dpc-apoz', ['dpc-apoz', 'l1']),
+    method: parseChoiceOption<PruneMethod>('method', values.method, 'dpc-apoz', PRUNE_METHODS),
     ratio: parseNumberOption('ratio', values.ratio, 0, { min: 0, max: 1, maxInclusive: false }),
     minChannels: parseNumberOption('min-channels', values['min-channels'], 1, { min: 1, integer: true }),
     recalibrationImages: parseNumberOption('bn-images', values['bn-images'], DEFAULT_RECALIBRATION_IMAGES, { min: 0, integer: true }),
@@ -183,12 +186,18 @@ async function pruneModel(
       { dpc: options.dpc, batchSize: options.batchSize },
       { onProgress: progress.onProgress },
     );
-    const plan = planPruning(analysis.layers, {
-      method: options.method,
-      ratio: options.ratio,
-      minChannels: options.minChannels,
-      recalibrationImages: options.recalibrationImages,
-    });
+    const plan = planPruning(
+      analysis.layers,
+      {
+        method: options.method,
+        ratio: options.ratio,
+        minChannels: options.minChannels,
+        seed: options.seed,
+        recalibrationImages: options.recalibrationImages,
+      },
+      {},
+      analysis.geometry,
+    );
     const pruned = rebuildPruned(model, toRemovalMap(plan));
 
     try {
@@ -232,7 +241,7 @@ async function pruneModel(
  * Throws `no-prunable-layers` before any image is read when no convolution can lose filters,
  * quoting the first convolution's reason.
  */
-function checkPrunable(model: tf.LayersModel, modelFile: string): void {
+export function checkPrunable(model: tf.LayersModel, modelFile: string): void {
   if (prunableLayers(model).length > 0) return;
   const firstConv = summarizeModel(model).find((layer) => layer.className === 'Conv2D');
   throw new PeakPruneError(

@@ -60,7 +60,7 @@ function formatSigned(value: number): string {
 }
 
 /** Pads columns to equal width: the first column left-aligned, the others right-aligned. */
-function formatTable(rows: readonly string[][]): string {
+export function formatTable(rows: readonly string[][]): string {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows
     .map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  '))

@@ -22,6 +22,12 @@ export function PruneControls() {
         <select value={options.method} onChange={(event) => setPlanOptions({ method: event.target.value as PruneMethod })} data-testid="method-select">
           <option value="dpc-apoz">DPC + APoZ (per cluster)</option>
           <option value="l1">L1 norm (whole layer)</option>
+          <option value="l2">L2 norm (whole layer)</option>
+          <option value="apoz">APoZ (whole layer, no clusters)</option>
+          <option value="random">Random (seeded)</option>
+          <option value="fpgm">FPGM: nearest the geometric median</option>
+          <option value="density-peak">Near density peaks</option>
+          <option value="dpc-l1">DPC + L1 (per cluster)</option>
         </select>
       </label>
       <div className="ratio-control">

@@ -1,0 +1,115 @@
+// Files and summary of `peakprune sweep`: sweep.csv, sweep.json and the stdout tables.
+import type { ModelFigures } from '../../core/report';
+import type { DpcOptions, PruneMethod } from '../../core/types';
+import { formatTable } from './summary';
+
+/** Figures of one pruned model. */
+export interface SweepRow {
+  method: PruneMethod;
+  /** Seed of the random method, or null for the methods that use none. */
+  seed: number | null;
+  ratio: number;
+  params: number;
+  flops: number;
+  bytes: number;
+  /** Top-1 accuracy in [0, 1] on the evaluation images. */
+  top1: number;
+  /** Filters removed over all layers. */
+  filtersRemoved: number;
+  /** Wall-clock seconds for planning, rebuilding, re-estimating BatchNormalization and evaluating. */
+  seconds: number;
+}
+
+/** Settings of one sweep, as written to sweep.json. */
+export interface SweepSettings {
+  model: string;
+  /** The --images folder, or null for the shipped sample images. */
+  images: string | null;
+  calibrationImages: number;
+  evaluationImages: number;
+  methods: PruneMethod[];
+  ratios: number[];
+  seeds: number[];
+  minChannels: number;
+  recalibrationImages: number;
+  dpc: DpcOptions;
+  calibrationFraction: number;
+  /** Seed of the calibration/evaluation split and of --limit. */
+  splitSeed: number;
+  limit: number | null;
+  batchSize: number;
+}
+
+export interface SweepResult {
+  tool: 'peakprune';
+  command: 'sweep';
+  createdAt: string;
+  settings: SweepSettings;
+  /** The model before pruning, evaluated on the same images. */
+  unpruned: ModelFigures;
+  rows: SweepRow[];
+}
+
+/** CSV header. The first six columns are fixed, and later columns may be added at the end. */
+export const SWEEP_CSV_COLUMNS = ['method', 'seed', 'ratio', 'params', 'flops', 'top1', 'bytes', 'filters_removed', 'seconds'] as const;
+
+/** Formats the rows as CSV with a header line. Top-1 keeps full precision, seconds get two decimals. */
+export function formatSweepCsv(rows: readonly SweepRow[]): string {
+  const lines = rows.map((row) =>
+    [
+      row.method,
+      row.seed === null ? '' : String(row.seed),
+      String(row.ratio),
+      String(row.params),
+      String(row.flops),
+      String(row.top1),
+      String(row.bytes),
+      String(row.filtersRemoved),
+      row.seconds.toFixed(2),
+    ].join(','),
+  );
+  return [SWEEP_CSV_COLUMNS.join(','), ...lines].join('\n') + '\n';
+}
+
+/**
+ * Formats two tables, top-1 and parameters kept, with one line per method and one column per
+ * ratio. The random method shows the mean over its seeds.
+ */
+export function formatSweepSummary(result: SweepResult, outDir: string, seconds: number): string {
+  const { settings, unpruned } = result;
+  const header =
+    `Swept ${settings.model}: ${settings.methods.length} methods × ${settings.ratios.length} ratios ` +
+    `(${settings.calibrationImages} calibration images, ${settings.evaluationImages} evaluation images).`;
+  const baseline = `Unpruned: top-1 ${formatPercent(unpruned.top1 ?? Number.NaN)} %, ${unpruned.params.toLocaleString('en-US')} parameters.`;
+  const top1 = pivot(result, 'top-1 (%)', (rows) => formatPercent(mean(rows.map((row) => row.top1))));
+  const params = pivot(result, 'params kept (%)', (rows) => formatPercent(mean(rows.map((row) => row.params)) / unpruned.params));
+  const recalibration =
+    settings.recalibrationImages > 0
+      ? `BatchNormalization statistics were re-estimated on ${Math.min(settings.recalibrationImages, settings.calibrationImages)} calibration images ` +
+        'after every pruning that removed filters; no fine-tuning.'
+      : 'BatchNormalization statistics were kept as they were (--bn-images 0); no fine-tuning.';
+  const footer = `Wrote sweep.csv and sweep.json (${result.rows.length} rows) to ${outDir} in ${seconds.toFixed(1)} s.`;
+  return [header, baseline, '', top1, '', params, '', recalibration, footer, ''].join('\n');
+}
+
+function pivot(result: SweepResult, title: string, cell: (rows: SweepRow[]) => string): string {
+  const { methods, ratios, seeds } = result.settings;
+  const table = [[title, ...ratios.map(String)]];
+  for (const method of methods) {
+    const label = method === 'random' && seeds.length > 1 ? `random (mean of ${seeds.length} seeds)` : method;
+    const cells = ratios.map((ratio) => {
+      const rows = result.rows.filter((row) => row.method === method && row.ratio === ratio);
+      return rows.length === 0 ? 'n/a' : cell(rows);
+    });
+    table.push([label, ...cells]);
+  }
+  return formatTable(table);
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+function formatPercent(fraction: number): string {
+  return Number.isFinite(fraction) ? (fraction * 100).toFixed(1) : 'n/a';
+}
