@@ -85,6 +85,15 @@ function describeRange({ min, max, minInclusive = true, maxInclusive = true, int
   return kind;
 }
 
+/** Parses `--bn-images`: 0 turns BatchNormalization re-estimation off, otherwise at least 2 images. */
+export function parseRecalibrationImages(raw: string | undefined, fallback: number): number {
+  const images = parseNumberOption('bn-images', raw, fallback, { min: 0, integer: true });
+  if (images === 1) {
+    throw new PeakPruneError('invalid-options', 'Option --bn-images has the invalid value "1"; use 0 to turn it off or an integer >= 2.');
+  }
+  return images;
+}
+
 /** Parses the value of `--name` as one of `choices`, or returns `fallback` when absent. */
 export function parseChoiceOption<T extends string>(name: string, raw: string | undefined, fallback: T, choices: readonly T[]): T {
   if (raw === undefined) return fallback;

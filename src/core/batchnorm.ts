@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { PeakPruneError, throwIfCancelled } from './errors';
-import type { JobOptions, SampleSet } from './types';
+import type { JobOptions, PruningPlan, SampleSet } from './types';
 
 export interface RecalibrationOptions extends JobOptions {
   batchSize?: number;
@@ -10,6 +10,15 @@ export interface RecalibrationOptions extends JobOptions {
 }
 
 const DEFAULT_BATCH_SIZE = 64;
+
+/**
+ * Returns whether a plan's pruned model should have its BatchNormalization statistics
+ * re-estimated: only when the plan asks for it and removes at least one filter, so that a
+ * plan removing nothing yields a model identical to the original.
+ */
+export function shouldRecalibrate(plan: PruningPlan): boolean {
+  return (plan.options.recalibrationImages ?? 0) > 0 && plan.layers.some((layer) => layer.removed.length > 0);
+}
 
 /**
  * Re-estimates the moving mean and variance of every channels-last BatchNormalization layer

@@ -18,11 +18,20 @@ export function planPruning(
   overrides: Readonly<Record<string, FilterOverrides>> = {},
   geometry?: readonly LayerGeometry[] | ReadonlyMap<string, LayerGeometry>,
 ): PruningPlan {
+  checkRecalibrationImages(options.recalibrationImages);
   const byName = geometry === undefined || isMap(geometry) ? geometry : new Map(geometry.map((g) => [g.name, g]));
   return {
     options,
     layers: layers.map((layer) => planLayer(layer, options, overrides[layer.name], byName?.get(layer.name)?.distances ?? layer.distances)),
   };
+}
+
+function checkRecalibrationImages(images: number | undefined): void {
+  if (images === undefined || images === 0 || (Number.isInteger(images) && images >= 2)) return;
+  throw new PeakPruneError(
+    'invalid-options',
+    `Re-estimating BatchNormalization statistics needs at least 2 images, but ${images} was set; use 0 to turn it off or a whole number of 2 or more.`,
+  );
 }
 
 function isMap<K, V>(value: readonly V[] | ReadonlyMap<K, V>): value is ReadonlyMap<K, V> {

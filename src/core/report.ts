@@ -37,6 +37,8 @@ export interface PruneReport {
   after: ModelFigures;
   /** BatchNormalization layers whose moving statistics were re-estimated after the rebuild. */
   recalibratedLayers: string[];
+  /** Calibration images those statistics were estimated from; 0 when none were re-estimated. */
+  recalibrationImagesUsed: number;
   layers: LayerReport[];
 }
 
@@ -87,6 +89,10 @@ export function buildReport(input: ReportInput): PruneReport {
     before: input.before,
     after: input.after,
     recalibratedLayers: [...(input.recalibratedLayers ?? [])],
+    recalibrationImagesUsed:
+      (input.recalibratedLayers ?? []).length > 0
+        ? Math.min(input.plan.options.recalibrationImages ?? 0, input.calibrationImages)
+        : 0,
     layers,
   };
 }

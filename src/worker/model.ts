@@ -20,7 +20,7 @@ export async function loadModelFromUrl(url: string): Promise<{ model: tf.LayersM
     const reason = error instanceof Error ? error.message : String(error);
     throw new PeakPruneError('invalid-model', `Could not load the model ${fileNameOf(url)}: ${reason}`);
   }
-  return { model, info: describeModel(model, fileNameOf(url)) };
+  return { model, info: describeOrDispose(model, fileNameOf(url)) };
 }
 
 /** Loads a model from the text of model.json and its weight files, keyed by file name. */
@@ -30,7 +30,32 @@ export async function loadModelFromFiles(
   fileName: string,
 ): Promise<{ model: tf.LayersModel; info: ModelInfo }> {
   const model = await loadFromFiles(modelJson, new Map(Object.entries(shards)), fileName);
-  return { model, info: describeModel(model, fileName) };
+  return { model, info: describeOrDispose(model, fileName) };
+}
+
+/**
+ * Describes a freshly loaded model and checks that it has a convolution layer to prune, so a
+ * model the workbench cannot use never replaces the current one. Disposes it on failure.
+ */
+function describeOrDispose(model: tf.LayersModel, source: string): ModelInfo {
+  try {
+    const info = describeModel(model, source);
+    if (!info.layers.some((layer) => layer.prunable)) {
+      const conv = info.layers.find((layer) => layer.className === 'Conv2D');
+      const reason =
+        conv === undefined
+          ? 'it has no convolution (Conv2D) layer, so there is nothing to prune'
+          : `no convolution layer can be pruned (${conv.name}: ${conv.reason ?? 'not supported'})`;
+      throw new PeakPruneError('no-prunable-layers', `${source} was not opened: ${reason}. The current model stays loaded.`);
+    }
+    return info;
+  } catch (error) {
+    model.dispose();
+    if (error instanceof PeakPruneError) {
+      throw new PeakPruneError(error.code, error.message.startsWith(source) ? error.message : `${source}: ${error.message}`);
+    }
+    throw error;
+  }
 }
 
 export function describeModel(model: tf.LayersModel, source: string): ModelInfo {

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 
-import { recalibrateBatchNorm } from '../core/batchnorm';
+import { recalibrateBatchNorm, shouldRecalibrate } from '../core/batchnorm';
 import { throwIfCancelled } from '../core/errors';
 import { evaluateTop1, modelMetrics } from '../core/metrics';
 import { planPruning, toRemovalMap, type FilterOverrides } from '../core/plan';
@@ -47,7 +47,7 @@ export async function pruneModel(
   let top1After: EvaluationResult;
   let recalibratedLayers: string[] = [];
   try {
-    const recalibrate = (options.recalibrationImages ?? 0) > 0;
+    const recalibrate = shouldRecalibrate(plan);
     const middle = recalibrate ? split + (1 - split) / 2 : split;
     if (recalibrate) {
       recalibratedLayers = await recalibrateBatchNorm(pruned, requireSamples('calibration'), {

@@ -82,21 +82,21 @@ describe('decision graph axes', () => {
     expect(axisDomain([])).toEqual([0, 1]);
   });
 
-  it('axisDomain of all zeros is [0, 1]', () => {
-    expect(axisDomain([0, 0, 0])).toEqual([0, 1]);
+  it('axisDomain of all zeros is centred on 0', () => {
+    expect(axisDomain([0, 0, 0])).toEqual([-0.5, 0.5]);
   });
 
-  it('axisDomain of equal values spans from 0', () => {
-    expect(axisDomain([5, 5, 5])).toEqual([0, 5.25]);
+  it('axisDomain of equal values is centred on them', () => {
+    expect(axisDomain([5, 5, 5])).toEqual([4.5, 5.5]);
   });
 
   it('axisDomain ignores NaN and infinities', () => {
-    expect(axisDomain([1, NaN, Infinity, 3, -Infinity])).toEqual([0, 3.15]);
+    expect(axisDomain([1, NaN, Infinity, 3, -Infinity])).toEqual([0.9, 3.1]);
     expect(axisDomain([NaN])).toEqual([0, 1]);
   });
 
   it('axisDomain includes negative values', () => {
-    expect(axisDomain([-2, 2])).toEqual([-2, 2.2]);
+    expect(axisDomain([-2, 2])).toEqual([-2.2, 2.2]);
   });
 
   it('pixelOf places finite values by the scale', () => {

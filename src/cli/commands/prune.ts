@@ -1,14 +1,14 @@
 // `peakprune prune`: analyse, plan, rebuild, evaluate before and after, and write the smaller
 // model with a JSON report.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type * as tf from '@tensorflow/tfjs';
 
-import { COMMON_OPTIONS, parseChoiceOption, parseCommandArgs, parseNumberOption } from '../args';
+import { COMMON_OPTIONS, parseChoiceOption, parseCommandArgs, parseNumberOption, parseRecalibrationImages } from '../args';
 import { loadLayersModelFromFiles } from '../load-model';
 import { analyzeModel } from '../../core/analyze';
-import { recalibrateBatchNorm } from '../../core/batchnorm';
+import { recalibrateBatchNorm, shouldRecalibrate } from '../../core/batchnorm';
 import { PRUNE_METHODS } from '../../core/criteria';
 import { PeakPruneError } from '../../core/errors';
 import { modelMetrics, evaluateTop1 } from '../../core/metrics';
@@ -106,6 +106,7 @@ export async function runPrune(argv: string[], io: CliIO): Promise<void> {
     return;
   }
   const options = readPruneOptions(values, io);
+  await checkOutputFolder(options.outDir);
   const started = Date.now();
   await useCpuBackend();
 
@@ -116,6 +117,14 @@ export async function runPrune(argv: string[], io: CliIO): Promise<void> {
     io.stdout(formatSummary(report, displayPath(io, options.outDir), writtenFiles, seconds));
   } finally {
     model.dispose();
+  }
+}
+
+/** Fails before any work when --out names something that exists but is not a folder. */
+export async function checkOutputFolder(outDir: string): Promise<void> {
+  const existing = await stat(outDir).catch(() => undefined);
+  if (existing !== undefined && !existing.isDirectory()) {
+    throw new PeakPruneError('invalid-options', `Option --out names ${outDir}, which is a file, not a folder; choose a folder path.`);
   }
 }
 
@@ -141,7 +150,7 @@ export function readPruneOptions(values: PruneValues, io: CliIO): PruneOptions {
     method: parseChoiceOption<PruneMethod>('method', values.method, 'dpc-apoz', PRUNE_METHODS),
     ratio: parseNumberOption('ratio', values.ratio, 0, { min: 0, max: 1, maxInclusive: false }),
     minChannels: parseNumberOption('min-channels', values['min-channels'], 1, { min: 1, integer: true }),
-    recalibrationImages: parseNumberOption('bn-images', values['bn-images'], DEFAULT_RECALIBRATION_IMAGES, { min: 0, integer: true }),
+    recalibrationImages: parseRecalibrationImages(values['bn-images'], DEFAULT_RECALIBRATION_IMAGES),
     dpc: {
       ...DEFAULT_DPC_OPTIONS,
       percentile: parseNumberOption('percentile', values.percentile, DEFAULT_DPC_OPTIONS.percentile, {
@@ -202,7 +211,7 @@ async function pruneModel(
 
     try {
       let recalibratedLayers: string[] = [];
-      if (options.recalibrationImages > 0) {
+      if (shouldRecalibrate(plan)) {
         progress.begin('re-estimating BatchNormalization statistics');
         recalibratedLayers = await recalibrateBatchNorm(pruned, calibration, {
           maxImages: options.recalibrationImages,

@@ -29,7 +29,7 @@ export function formatSummary(report: PruneReport, outDir: string, writtenFiles:
     report.recalibratedLayers.length === 0
       ? 'BatchNormalization statistics were kept as they were (--bn-images 0 or no BatchNormalization layer).'
       : `Re-estimated the BatchNormalization statistics of ${report.recalibratedLayers.length} layers ` +
-        `on ${Math.min(report.plan.recalibrationImages ?? 0, report.calibrationImages)} calibration images (no training).`;
+        `on ${report.recalibrationImagesUsed} calibration images (no training).`;
   const footer = `Wrote ${writtenFiles.join(', ')} to ${outDir} in ${seconds.toFixed(1)} s.`;
   return [header, '', formatTable(layerRows), '', formatTable(figureRows), recalibration, '', footer, ''].join('\n');
 }

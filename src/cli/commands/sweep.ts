@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { COMMON_OPTIONS, parseChoiceOption, parseCommandArgs, parseNumberOption } from '../args';
 import { loadLayersModelFromFiles } from '../load-model';
 import { analyzeModel, type ModelAnalysis } from '../../core/analyze';
-import { recalibrateBatchNorm } from '../../core/batchnorm';
+import { recalibrateBatchNorm, shouldRecalibrate } from '../../core/batchnorm';
 import { PRUNE_METHODS } from '../../core/criteria';
 import { PeakPruneError } from '../../core/errors';
 import { evaluateTop1, modelMetrics } from '../../core/metrics';
@@ -231,7 +231,7 @@ async function measureRun(
   const filtersRemoved = plan.layers.reduce((sum, layer) => sum + layer.removed.length, 0);
   const pruned = rebuildPruned(model, toRemovalMap(plan));
   try {
-    if (filtersRemoved > 0 && options.recalibrationImages > 0) {
+    if (shouldRecalibrate(plan)) {
       await recalibrateBatchNorm(pruned, images.calibration, {
         maxImages: options.recalibrationImages,
         batchSize: options.batchSize,

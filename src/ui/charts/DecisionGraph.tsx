@@ -54,21 +54,24 @@ type Group = Selection<SVGGElement, unknown, null, undefined>;
 type Scale = ScaleLinear<number, number>;
 
 /**
- * Returns an axis domain that contains 0 and every finite value, padded by 5 % at the top so
- * the largest point is not drawn on the frame. With no finite value, or all values 0, the domain
- * is [0, 1].
+ * Returns an axis domain that fits the finite values, padded by 5 % of their span on each side
+ * so no point is drawn on the frame. The domain does not reach down to 0: on trained layers the
+ * filters crowd into a small corner of a plot that starts at the origin. Equal values get a
+ * domain of width 1 around them, and no finite value at all gives [0, 1].
  */
 export function axisDomain(values: ArrayLike<number>): [number, number] {
-  let lo = 0;
-  let hi = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isFinite(v)) continue;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  if (hi === lo) return [lo, lo + 1];
-  return [lo, hi + 0.05 * (hi - lo)];
+  if (lo === Infinity) return [0, 1];
+  if (hi === lo) return [lo - 0.5, lo + 0.5];
+  const pad = 0.05 * (hi - lo);
+  return [lo - pad, hi + pad];
 }
 
 /**

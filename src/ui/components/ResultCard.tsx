@@ -1,4 +1,4 @@
-import type { ModelFigures } from '../../core/report';
+import type { ModelFigures, PruneReport } from '../../core/report';
 import { formatBytes, formatCount, formatLarge, formatPercent, formatPointChange, formatRatio } from '../format';
 import { useStore } from '../store';
 import { planKey } from '../store/plan';
@@ -27,6 +27,15 @@ const ROWS: readonly FigureRow[] = [
 ];
 
 /** Shows the before and after figures of the last pruning, with the downloads. */
+/** Describes the method and ratio behind a result, for example "dpc-apoz at ratio 0.3: 68 of 224 filters removed." */
+function describeRun(report: PruneReport): string {
+  const removed = report.layers.reduce((sum, layer) => sum + layer.removed.length, 0);
+  const filters = report.layers.reduce((sum, layer) => sum + layer.filters, 0);
+  const overrides = report.plan.layerRatios === undefined ? 0 : Object.keys(report.plan.layerRatios).length;
+  const perLayer = overrides > 0 ? ` (${overrides} layers with their own ratio)` : '';
+  return `${report.plan.method} at ratio ${report.plan.ratio}${perLayer}: ${removed} of ${filters} filters removed.`;
+}
+
 export function ResultCard() {
   const result = useStore((s) => s.result);
   const stale = useStore((s) => s.result !== undefined && planKey(s.plan) !== s.resultKey);
@@ -35,6 +44,7 @@ export function ResultCard() {
   return (
     <section className="panel result-card" aria-labelledby="result-heading" data-testid="result-card">
       <h2 id="result-heading">Result</h2>
+      <p className="result-method" data-testid="result-method">{describeRun(result.report)}</p>
       <table>
         <thead>
           <tr>
@@ -52,7 +62,11 @@ export function ResultCard() {
       </table>
       <p className="table-note">
         FLOPs are multiply-adds for one image; size counts float32 weights; top-1 is measured on {formatCount(evaluationImages)} evaluation
-        images, without fine-tuning.
+        images, without fine-tuning
+        {result.report.recalibrationImagesUsed > 0
+          ? `, after re-estimating BatchNormalization statistics on ${formatCount(result.report.recalibrationImagesUsed)} calibration images`
+          : ''}
+        .
       </p>
       {stale && <p className="notice">The plan has changed since this result; press Prune again to update it.</p>}
       <DownloadButtons />
