@@ -4,6 +4,7 @@ import { PeakPruneError } from '../core/errors';
 import { INSPECT_HELP, runInspect } from './commands/inspect';
 import type { CliIO } from './commands/io';
 import { PRUNE_HELP, runPrune } from './commands/prune';
+import { runSensitivity, SENSITIVITY_HELP } from './commands/sensitivity';
 import { runSweep, SWEEP_HELP } from './commands/sweep';
 
 export type { CliIO } from './commands/io';
@@ -16,6 +17,9 @@ APoZ, on the tfjs cpu backend.
 Commands:
   prune     remove filters and write the smaller model, its weights and a report
   sweep     prune with several methods and ratios and write top-1, parameters and FLOPs as CSV
+  sensitivity
+            prune one layer at a time at several ratios, propose per-layer ratios within an
+            accuracy drop, and measure the model pruned with all of them
   inspect   print the model's layers, prunable convolutions, parameters and FLOPs as JSON
 
 Run "peakprune <command> --help" for the options of a command.
@@ -25,6 +29,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIO) => Promise<voi
   prune: { run: runPrune, help: PRUNE_HELP },
   inspect: { run: runInspect, help: INSPECT_HELP },
   sweep: { run: runSweep, help: SWEEP_HELP },
+  sensitivity: { run: runSensitivity, help: SENSITIVITY_HELP },
 };
 
 /** Runs one command line (without the node and script arguments) and returns the exit status. */
@@ -40,7 +45,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   }
   const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (entry === undefined) {
-    io.stderr(`peakprune: unknown command "${command}"; use prune, sweep or inspect (peakprune --help).\n`);
+    io.stderr(`peakprune: unknown command "${command}"; use prune, sweep, sensitivity or inspect (peakprune --help).\n`);
     return 1;
   }
 

@@ -271,7 +271,8 @@ async function measureFigures(
 }
 
 /** Writes the model, its weights and the report; returns the file names written. */
-async function writeOutputs(model: tf.LayersModel, report: PruneReport, outDir: string): Promise<string[]> {
+/** Writes model.json, its weights and report.json into outDir; returns the file names. */
+export async function writeOutputs(model: tf.LayersModel, report: PruneReport, outDir: string): Promise<string[]> {
   const files = artifactsToFiles(await saveToArtifacts(model), 'model');
   try {
     await mkdir(outDir, { recursive: true });

@@ -137,7 +137,8 @@ export function readSweepOptions(values: SweepValues, io: CliIO): SweepOptions {
 }
 
 /** Parses a comma-separated option value item by item. Throws `invalid-options` on an empty or repeated item. */
-function parseList<T>(name: string, raw: string | undefined, fallback: T[], parseItem: (item: string) => T): T[] {
+/** Parses a comma-separated option value, rejecting empty and repeated items. */
+export function parseList<T>(name: string, raw: string | undefined, fallback: T[], parseItem: (item: string) => T): T[] {
   if (raw === undefined) return fallback;
   const items = raw.split(',').map((item) => item.trim());
   if (items.some((item) => item === '')) {
