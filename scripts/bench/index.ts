@@ -1,0 +1,101 @@
+// Benchmark suite of the PeakPrune core in Node on the tfjs cpu backend. Run `npm run bench`.
+// Prints one table set per model and writes every figure to out/bench.json. Not part of the tests.
+//
+// Environment variables:
+//   BENCH_MODELS              comma-separated models to run: shipped, vgg16 (default both)
+//   BENCH_APOZ_IMAGES         APoZ images for the shipped model, 1–1000 (default 1000)
+//   BENCH_VGG16_APOZ_IMAGES   APoZ images for VGG-16 (default 32)
+//   BENCH_RUNS                timed inference runs per model and batch size (default 15 shipped, 5 VGG-16)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+
+import * as tf from '@tensorflow/tfjs';
+
+import { modelMetrics } from '../../src/core/metrics';
+import { measureApozCost, measureDistances, toLayerAnalyses } from './analysis-steps';
+import { buildVgg16, loadShipped, type BenchModel, type BenchModelName } from './models';
+import { measureInference, measureRebuild } from './pruning-steps';
+import { printModel, type ModelFigures } from './report';
+
+interface ModelSettings {
+  apozImages: number;
+  /** Timed runs per layer of the distance and DPC step. */
+  distanceRuns: number;
+  batchSizes: number[];
+  runs: number;
+}
+
+function positiveInteger(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} is "${text}"; set it to a positive whole number.`);
+  return value;
+}
+
+function selectedModels(): BenchModelName[] {
+  const names = (process.env.BENCH_MODELS ?? 'shipped,vgg16').split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (name !== 'shipped' && name !== 'vgg16') throw new Error(`BENCH_MODELS contains "${name}"; use shipped, vgg16 or both, comma-separated.`);
+  }
+  return names as BenchModelName[];
+}
+
+function settingsFor(name: BenchModelName): ModelSettings {
+  // VGG-16 needs about 0.3 G multiply-adds per image, so on the pure-JavaScript cpu backend it
+  // gets fewer APoZ images, one timed run per layer for distances, only batch 1 for latency and
+  // fewer timed inference runs.
+  if (name === 'vgg16') {
+    const runs = positiveInteger('BENCH_RUNS', 5);
+    return { apozImages: positiveInteger('BENCH_VGG16_APOZ_IMAGES', 32), distanceRuns: 1, batchSizes: [1], runs };
+  }
+  const runs = positiveInteger('BENCH_RUNS', 15);
+  return { apozImages: positiveInteger('BENCH_APOZ_IMAGES', 1000), distanceRuns: 5, batchSizes: [1, 32], runs };
+}
+
+async function runModel(name: BenchModelName): Promise<ModelFigures> {
+  const settings = settingsFor(name);
+  const started = performance.now();
+  const bench: BenchModel = name === 'shipped' ? await loadShipped(settings.apozImages) : buildVgg16(settings.apozImages);
+  try {
+    const { params, flops } = modelMetrics(bench.model);
+    const distances = await measureDistances(bench.model, settings.distanceRuns);
+    const apoz = await measureApozCost(bench.model, bench.images);
+    const layers = toLayerAnalyses(distances.parts, apoz.results);
+    const rebuild = await measureRebuild(bench.model, layers, 0.5);
+    const batchSizes = settings.batchSizes.filter((size) => size <= bench.images.shape[0]);
+    const inference = await measureInference(bench.model, layers, bench.images, { ratios: [0.3, 0.5, 0.7], batchSizes, runs: settings.runs });
+    const totalSeconds = (performance.now() - started) / 1000;
+    return { model: name, params, flops, totalSeconds, distanceRuns: settings.distanceRuns, distances: distances.figures, apoz: apoz.figures, rebuild, inference, inferenceRuns: settings.runs };
+  } finally {
+    bench.model.dispose();
+    bench.images.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const models = selectedModels();
+  await tf.setBackend('cpu');
+  await tf.ready();
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
+  console.log(`tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, Node ${process.version}, ${machine}`);
+
+  const results: ModelFigures[] = [];
+  for (const name of models) {
+    const figures = await runModel(name);
+    printModel(figures);
+    results.push(figures);
+  }
+  const leaked = tf.memory().numTensors;
+  if (leaked !== 0) console.warn(`${leaked} tensors were still allocated at the end of the run.`);
+
+  const report = { date: new Date().toISOString(), machine, node: process.version, tfjs: tf.version.tfjs, backend: tf.getBackend(), models: results };
+  mkdirSync('out', { recursive: true });
+  writeFileSync('out/bench.json', JSON.stringify(report, null, 2));
+  console.log('\nFigures written to out/bench.json');
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
