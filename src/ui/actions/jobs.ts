@@ -11,6 +11,8 @@ export interface JobContext {
 export interface JobHandlers<T> {
   /** Status line after success; defaults to "<label>: done." */
   describeDone?: (value: T, seconds: number) => string;
+  /** Status line after Cancel; defaults to "Cancelled: <label> was stopped; earlier results are kept." */
+  describeCancelled?: () => string;
   /** Receiver of a failure's sentence; the error banner when absent. */
   onError?: (message: string) => void;
 }
@@ -36,7 +38,8 @@ export async function runJob<T>(label: string, work: (context: JobContext) => Pr
     return value;
   } catch (error) {
     if (isCancelled(error)) {
-      useStore.getState().finishJob(job.id, `Cancelled: ${lowerFirst(label)} was stopped; earlier results are kept.`, 'cancelled');
+      const status = handlers.describeCancelled?.() ?? `Cancelled: ${lowerFirst(label)} was stopped; earlier results are kept.`;
+      useStore.getState().finishJob(job.id, status, 'cancelled');
     } else {
       useStore.getState().finishJob(job.id, `${label} failed.`, 'failed');
       (handlers.onError ?? useStore.getState().showError)(describeError(error));

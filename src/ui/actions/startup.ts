@@ -1,10 +1,14 @@
+import { throwIfCancelled } from '../../core/errors';
 import { bridge, startWorker } from '../bridge';
 import type { JobContext } from './jobs';
 import { runJob } from './jobs';
 import { analyzeLoadedModel } from './analysis';
-import { readSampleLimits, type SampleLimits } from '../params';
+import { describeIgnoredLimits, readSampleLimits, type SampleLimits } from '../params';
 import { useStore } from '../store';
 import type { SampleKind } from '../../worker/types';
+
+/** Label of the loading job; the status line and the reload button use it. */
+export const LOAD_SHIPPED_LABEL = 'Loading the model and images';
 
 /**
  * Opens the workbench: starts the worker, loads the shipped model and images, then analyses
@@ -13,11 +17,31 @@ import type { SampleKind } from '../../worker/types';
 export async function startApp(): Promise<void> {
   startWorker(onWorkerCrash);
   exposeTestHooks();
+  useStore.getState().setUrlNotice(describeIgnoredLimits(window.location.search));
+  await loadShippedAndAnalyze();
+}
+
+/**
+ * Loads the shipped model and images, then analyses the model unless the user cancelled.
+ * Cancel takes effect between steps: a step already sent to the worker (for example decoding
+ * a sprite) finishes first, and what it loaded stays installed.
+ */
+export async function loadShippedAndAnalyze(): Promise<void> {
   const base = new URL(import.meta.env.BASE_URL, window.location.href);
   const limits = readSampleLimits(window.location.search);
-  await runJob('Loading the model and images', (context) => loadShipped(base, limits, context), {
-    describeDone: () => 'Model and images loaded.',
-  });
+  let cancelled = false;
+  await runJob(
+    LOAD_SHIPPED_LABEL,
+    async (context) => {
+      context.signal.addEventListener('abort', () => (cancelled = true), { once: true });
+      await loadShipped(base, limits, context);
+    },
+    {
+      describeDone: () => 'Model and images loaded.',
+      describeCancelled: () => 'Cancelled: loading stopped after the step that was running, and what it loaded is kept. Load again or analyse with the buttons below.',
+    },
+  );
+  if (cancelled) return;
   // The analysis needs only the model and the calibration images, so a failure to load the
   // evaluation images (shown in the banner) does not stop it.
   const { model, samples } = useStore.getState();
@@ -42,16 +66,27 @@ function onWorkerCrash(message: string): void {
   store.showError(`The worker stopped (${message}); reload the page.`);
 }
 
-/** Runs the named steps of the start. Each installs its result in the store as soon as it has it. */
-async function loadShipped(base: URL, limits: SampleLimits, { onProgress }: JobContext): Promise<void> {
-  onProgress({ phase: 'starting tfjs in the worker', done: 0 });
-  useStore.getState().setBackend(await bridge.init());
+/**
+ * Runs the named steps of the start. Each installs its result in the store as soon as it has
+ * it, and the signal is checked before each step because the worker calls here take no signal.
+ */
+async function loadShipped(base: URL, limits: SampleLimits, { signal, onProgress }: JobContext): Promise<void> {
+  // The worker's init runs once per page, so a load started again after Cancel skips it.
+  if (useStore.getState().backend === undefined) {
+    onProgress({ phase: 'starting tfjs in the worker', done: 0 });
+    useStore.getState().setBackend(await bridge.init());
+  }
 
+  throwIfCancelled(signal);
   onProgress({ phase: 'loading the model', done: 0.25 });
-  useStore.getState().setModel(await bridge.loadModel(new URL('model/model.json', base).href));
+  const model = await bridge.loadModel(new URL('model/model.json', base).href);
+  useStore.getState().setModel(model);
 
+  throwIfCancelled(signal);
   await loadShippedSamples('calibration', base, limits.calibration, onProgress, 0.5);
+  throwIfCancelled(signal);
   await loadShippedSamples('evaluation', base, limits.evaluation, onProgress, 0.75);
+  throwIfCancelled(signal);
 }
 
 async function loadShippedSamples(kind: SampleKind, base: URL, limit: number | undefined, onProgress: JobContext['onProgress'], done: number): Promise<void> {

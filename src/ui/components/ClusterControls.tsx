@@ -2,6 +2,7 @@ import { chooseCentersAutomatically, setClusterCount, setKernel, setPercentile }
 import type { DensityKernel, DpcOptions } from '../../core/types';
 import { useStore } from '../store';
 import { dpcOptionsOf } from '../store/analysis';
+import { showsSingleClusterHint } from '../cluster-hint';
 import { NumberField } from './NumberField';
 
 function centerSource(options: DpcOptions): string {
@@ -39,6 +40,7 @@ export function ClusterControls({ name }: { name: string }) {
         min={1}
         max={filters}
         step={1}
+        integer
         optional
         placeholder="auto"
         onCommit={(value) => setClusterCount(name, value === undefined ? undefined : Math.round(value))}
@@ -54,6 +56,11 @@ export function ClusterControls({ name }: { name: string }) {
         {clusters === 1 ? 'cluster' : 'clusters'}
         {centerSource(options)}
       </p>
+      {showsSingleClusterHint(options, clusters) && (
+        <p className="hint" data-testid="single-cluster-hint">
+          No filter&apos;s γ stands out in this layer, so the automatic rule found one cluster. Set a cluster count, or click points on the decision graph, to split it.
+        </p>
+      )}
     </div>
   );
 }

@@ -1,9 +1,11 @@
+import { useStore } from '../store';
 import { BackendBadge } from './BackendBadge';
 import { LoadedInfo } from './LoadedInfo';
 import { StatusLine } from './StatusLine';
 
 /** Always visible: what is loaded, which backend runs, and what is happening now. */
 export function Header() {
+  const urlNotice = useStore((s) => s.urlNotice);
   return (
     <header className="header">
       <div className="brand">
@@ -15,6 +17,11 @@ export function Header() {
         <BackendBadge />
       </div>
       <StatusLine />
+      {urlNotice !== undefined && (
+        <p className="notice url-notice" role="status" data-testid="url-notice">
+          {urlNotice}
+        </p>
+      )}
     </header>
   );
 }

@@ -1,4 +1,5 @@
 import { analyzeLoadedModel } from '../actions/analysis';
+import { loadShippedAndAnalyze } from '../actions/startup';
 import { useStore } from '../store';
 import { ClusterControls } from './ClusterControls';
 import { DecisionGraphPanel } from './DecisionGraphPanel';
@@ -11,6 +12,9 @@ export function LayerDetail() {
   const hasLayers = useStore((s) => s.layers.length > 0);
   const busy = useStore((s) => s.job !== undefined);
   const canAnalyze = useStore((s) => s.model !== undefined && s.samples.calibration !== undefined);
+  // Once a job has ended (the status is no longer the initial "Starting…"), missing images or
+  // model mean the load was cancelled or failed, so the page offers to load them again.
+  const canReload = useStore((s) => s.statusKind !== 'idle' && (s.model === undefined || s.samples.calibration === undefined || s.samples.evaluation === undefined));
 
   if (name === undefined || !hasLayers) {
     return (
@@ -19,6 +23,11 @@ export function LayerDetail() {
         {!busy && canAnalyze && (
           <button type="button" onClick={() => void analyzeLoadedModel()} data-testid="analyze-button">
             Analyse the model
+          </button>
+        )}
+        {!busy && canReload && (
+          <button type="button" onClick={() => void loadShippedAndAnalyze()} data-testid="reload-button">
+            Load the model and images
           </button>
         )}
       </section>

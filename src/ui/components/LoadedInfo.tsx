@@ -1,12 +1,11 @@
-import { formatCount, formatLarge } from '../format';
+import { formatLarge } from '../format';
+import { describeLoadedImages } from '../samples-text';
 import { useStore } from '../store';
-import type { SamplesInfo } from '../../worker/types';
 
 /** Names the loaded model and images, with their counts. */
 export function LoadedInfo() {
   const model = useStore((s) => s.model);
-  const calibration = useStore((s) => s.samples.calibration);
-  const evaluation = useStore((s) => s.samples.evaluation);
+  const samples = useStore((s) => s.samples);
   const busy = useStore((s) => s.job !== undefined);
   const modelText =
     model === undefined
@@ -21,15 +20,9 @@ export function LoadedInfo() {
       </p>
       <p className="fact">
         <span className="fact-label">Images</span>{' '}
-        <span data-testid="loaded-images">
-          {describeSamples(calibration, 'calibration', busy)} · {describeSamples(evaluation, 'evaluation', busy)}
-        </span>
+        <span data-testid="loaded-images">{describeLoadedImages(samples, busy)}</span>
       </p>
     </>
   );
 }
 
-function describeSamples(samples: SamplesInfo | undefined, kind: string, busy: boolean): string {
-  if (samples === undefined) return `${kind}: ${busy ? 'loading…' : 'not loaded'}`;
-  return `${formatCount(samples.count)} ${kind} (${samples.source}, ${samples.classNames.length} classes)`;
-}

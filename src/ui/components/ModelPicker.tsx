@@ -3,7 +3,11 @@ import { useId } from 'react';
 import { openModelFiles } from '../actions/model-files';
 import { useStore } from '../store';
 
-/** Shows a file input for the user's own model: model.json and its .bin weight files, picked together. */
+/**
+ * Shows a file input for the user's own model: model.json and its weight files, picked together.
+ * It accepts any file because weight shards often have no extension (e.g. "group1-shard1of1");
+ * openModelFiles finds the model.json by content and the shards by its manifest.
+ */
 export function ModelPicker() {
   const error = useStore((s) => s.modelFileError);
   const busy = useStore((s) => s.job !== undefined);
@@ -11,12 +15,11 @@ export function ModelPicker() {
   return (
     <section className="panel model-picker" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>Your own model</h2>
-      <label htmlFor={id}>Choose model.json and its .bin weight files together</label>
+      <label htmlFor={id}>Choose model.json and its weight files together</label>
       <input
         id={id}
         type="file"
         multiple
-        accept=".json,.bin,application/json,application/octet-stream"
         disabled={busy}
         data-testid="model-files"
         onChange={(event) => {

@@ -1,5 +1,7 @@
 import { useId, useState } from 'react';
 
+import { describeRange, parseInRange } from '../number-range';
+
 interface NumberFieldProps {
   label: string;
   /** Current value; undefined shows an empty field (with the placeholder). */
@@ -10,6 +12,8 @@ interface NumberFieldProps {
   /** Called with each valid value typed, or with undefined when the field is emptied and `optional`. */
   onCommit: (value: number | undefined) => void;
   optional?: boolean;
+  /** Only whole numbers are valid. */
+  integer?: boolean;
   placeholder?: string;
   disabled?: boolean;
   testId?: string;
@@ -18,17 +22,20 @@ interface NumberFieldProps {
 
 /**
  * A labelled number input that lets the user type freely, commits only values inside
- * [min, max], and returns to the committed value when it loses focus.
+ * [min, max], and returns to the committed value when it loses focus. The allowed range is
+ * in the input's title and description, and shows inline while the typed value is invalid.
  */
 export function NumberField(props: NumberFieldProps) {
   const id = useId();
+  const hintId = `${id}-range`;
   const [draft, setDraft] = useState<string | undefined>(undefined);
   const text = draft ?? (props.value === undefined ? '' : String(props.value));
-  const invalid = draft !== undefined && parse(draft, props) === 'invalid';
+  const invalid = draft !== undefined && parseInRange(draft, props) === 'invalid';
+  const range = describeRange(props);
 
   const onChange = (next: string) => {
     setDraft(next);
-    const parsed = parse(next, props);
+    const parsed = parseInRange(next, props);
     if (parsed !== 'invalid') props.onCommit(parsed);
   };
 
@@ -45,18 +52,16 @@ export function NumberField(props: NumberFieldProps) {
         value={text}
         placeholder={props.placeholder}
         disabled={props.disabled}
+        title={`Allowed: ${range}`}
         aria-invalid={invalid}
+        aria-describedby={hintId}
         data-testid={props.testId}
         onChange={(event) => onChange(event.target.value)}
         onBlur={() => setDraft(undefined)}
       />
+      <span id={hintId} className={invalid ? 'range-hint' : 'range-hint visually-hidden'} data-testid={props.testId === undefined ? undefined : `${props.testId}-hint`}>
+        {invalid ? `Enter ${range}.` : `Allowed: ${range}.`}
+      </span>
     </span>
   );
-}
-
-function parse(text: string, props: NumberFieldProps): number | undefined | 'invalid' {
-  if (text.trim() === '') return props.optional ? undefined : 'invalid';
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < props.min || value > props.max) return 'invalid';
-  return value;
 }

@@ -59,6 +59,7 @@ export function PruneControls() {
         min={1}
         max={4096}
         step={1}
+        integer
         onCommit={(minChannels) => minChannels !== undefined && Number.isInteger(minChannels) && setPlanOptions({ minChannels })}
         testId="min-channels"
       />
@@ -68,6 +69,7 @@ export function PruneControls() {
         min={0}
         max={100000}
         step={100}
+        integer
         onCommit={(images) => images !== undefined && Number.isInteger(images) && setPlanOptions({ recalibrationImages: images })}
         testId="recalibration-images"
       />

@@ -8,10 +8,13 @@ export interface NoticeSlice {
   modelFileError?: string;
   /** Explanation of a click on the decision graph that could not be applied. */
   centerNotice?: string;
+  /** Sentence naming URL query parameters that were ignored because their value is invalid. */
+  urlNotice?: string;
   showError: (message: string) => void;
   dismissError: () => void;
   setModelFileError: (message?: string) => void;
   setCenterNotice: (message?: string) => void;
+  setUrlNotice: (message?: string) => void;
 }
 
 export const createNoticeSlice: SliceCreator<NoticeSlice> = (set) => ({
@@ -19,4 +22,5 @@ export const createNoticeSlice: SliceCreator<NoticeSlice> = (set) => ({
   dismissError: () => set({ error: undefined }),
   setModelFileError: (modelFileError) => set({ modelFileError }),
   setCenterNotice: (centerNotice) => set({ centerNotice }),
+  setUrlNotice: (urlNotice) => set({ urlNotice }),
 });
