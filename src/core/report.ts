@@ -1,3 +1,4 @@
+import type { FineTuneReport } from './finetune';
 import type { DpcOptions, LayerAnalysis, ModelMetrics, PruningPlan } from './types';
 
 /** Figures of one model: size, cost and, where labelled images were given, top-1 accuracy. */
@@ -40,6 +41,8 @@ export interface PruneReport {
   /** Calibration images those statistics were estimated from; 0 when none were re-estimated. */
   recalibrationImagesUsed: number;
   layers: LayerReport[];
+  /** The last fine-tuning run of the pruned model; absent when it was not fine-tuned. */
+  fineTune?: FineTuneReport;
 }
 
 export interface ReportInput {

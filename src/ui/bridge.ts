@@ -4,9 +4,11 @@
 import * as Comlink from 'comlink';
 
 import { PeakPruneError } from '../core/errors';
+import type { FineTuneSettings } from '../core/finetune';
 import type { FilterOverrides } from '../core/plan';
 import type { DpcOptions, PlanOptions, ProgressCallback } from '../core/types';
 import { portFromSignal } from '../worker/cancel';
+import type { FineTuneMetrics } from '../worker/finetune';
 import type { Outcome, SampleKind } from '../worker/types';
 import type { PeakPruneWorker } from '../worker/worker';
 
@@ -73,6 +75,9 @@ export const bridge = {
     job(signal, onProgress, (cancel, progress) => api().prune(options, overrides, cancel, progress)),
 
   exportPruned: () => unwrap(api().exportPruned()),
+
+  fineTunePruned: (settings: FineTuneSettings, signal: AbortSignal, onProgress: ProgressCallback, onMetrics: (metrics: FineTuneMetrics) => void) =>
+    job(signal, onProgress, (cancel, progress) => api().fineTunePruned(settings, cancel, progress, Comlink.proxy(onMetrics))),
 
   memory: () => api().memory(),
 };

@@ -8,6 +8,7 @@ import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 
 import { analyzeModel, clusterLayer, type LayerGeometry } from '../core/analyze';
+import type { FineTuneReport, FineTuneSettings } from '../core/finetune';
 import { PeakPruneError } from '../core/errors';
 import type { FilterOverrides } from '../core/plan';
 import { saveToArtifacts, artifactsToFiles } from '../core/model-io';
@@ -18,6 +19,7 @@ import { logCall } from './log';
 import { checkSamplesFit, loadModelFromFiles, loadModelFromUrl } from './model';
 import { scaleProgress, throttleProgress } from './progress';
 import { originalTop1, pruneModel } from './prune';
+import { fineTunePrunedModel, type FineTuneMetrics } from './finetune';
 import { fileNameOf, loadSprite } from './sprites';
 import { replaceModel, replaceSamples, requireAnalysis, requireModel, requireSamples, state } from './state';
 import type { BackendInfo, ExportedModel, ModelInfo, Outcome, PruneOutcome, SampleKind, SamplesInfo, WireError } from './types';
@@ -82,6 +84,26 @@ const api = {
     onProgress: RemoteProgress,
   ): Promise<Outcome<PruneOutcome>> {
     return settle('prune', () => withJob(cancel, onProgress, (job) => pruneModel(options, overrides, job)));
+  },
+
+  /**
+   * Fine-tunes the last pruned model on the calibration images and measures it on the
+   * evaluation images. `onMetrics` (Comlink-proxied) receives every batch's loss and every
+   * epoch's figures. A failure or Cancel restores the pruned weights from before the call.
+   */
+  fineTunePruned(
+    settings: FineTuneSettings,
+    cancel: MessagePort,
+    onProgress: RemoteProgress,
+    onMetrics: (metrics: FineTuneMetrics) => void,
+  ): Promise<Outcome<FineTuneReport>> {
+    const remote = onMetrics as unknown as Comlink.Remote<(metrics: FineTuneMetrics) => void>;
+    const send = (metrics: FineTuneMetrics) => {
+      remote(metrics).catch(() => undefined); // the page may have moved on; metrics are best effort
+    };
+    return settle('fineTunePruned', () => withJob(cancel, onProgress, (job) => fineTunePrunedModel(settings, job, send))).finally(() =>
+      remote[Comlink.releaseProxy](),
+    );
   },
 
   /** Exports the last pruned model as model.json text and one weights file, plus report.json's text. */

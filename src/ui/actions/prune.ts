@@ -30,7 +30,8 @@ function describePruned(outcome: PruneOutcome, seconds: number): string {
   return `Pruned ${removed} of ${filters} filters in ${formatDuration(seconds)}${top1}.`;
 }
 
-async function prepareDownloads(): Promise<void> {
+/** Exports the current pruned model from the worker and prepares its downloads. */
+export async function prepareDownloads(): Promise<void> {
   try {
     const files = await bridge.exportPruned();
     useStore.getState().setDownloads({

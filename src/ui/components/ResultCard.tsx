@@ -3,6 +3,7 @@ import { formatBytes, formatCount, formatLarge, formatPercent, formatPointChange
 import { useStore } from '../store';
 import { planKey } from '../store/plan';
 import { DownloadButtons } from './DownloadButtons';
+import { FineTunePanel } from './FineTunePanel';
 
 interface FigureRow {
   label: string;
@@ -70,6 +71,7 @@ export function ResultCard() {
       </p>
       {stale && <p className="notice">The plan has changed since this result; press Prune again to update it.</p>}
       <DownloadButtons />
+      <FineTunePanel />
     </section>
   );
 }

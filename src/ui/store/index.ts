@@ -3,13 +3,14 @@
 import { create, type StateCreator } from 'zustand';
 
 import { createAnalysisSlice, type AnalysisSlice } from './analysis';
+import { createFineTuneSlice, type FineTuneSlice } from './finetune';
 import { createJobSlice, type JobSlice } from './job';
 import { createNoticeSlice, type NoticeSlice } from './notices';
 import { createPlanSlice, type PlanSlice } from './plan';
 import { createResultSlice, type ResultSlice } from './result';
 import { createSessionSlice, type SessionSlice } from './session';
 
-export type Store = SessionSlice & JobSlice & AnalysisSlice & PlanSlice & ResultSlice & NoticeSlice;
+export type Store = SessionSlice & JobSlice & AnalysisSlice & PlanSlice & ResultSlice & NoticeSlice & FineTuneSlice;
 
 /** Signature of a slice creator, which gets (and may call) the whole store. */
 export type SliceCreator<Slice> = StateCreator<Store, [], [], Slice>;
@@ -21,4 +22,5 @@ export const useStore = create<Store>()((...args) => ({
   ...createPlanSlice(...args),
   ...createResultSlice(...args),
   ...createNoticeSlice(...args),
+  ...createFineTuneSlice(...args),
 }));
