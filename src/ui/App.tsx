@@ -5,6 +5,7 @@ import { LayerList } from './components/LayerList';
 import { ModelPicker } from './components/ModelPicker';
 import { PruneControls } from './components/PruneControls';
 import { ResultCard } from './components/ResultCard';
+import { SweepPanel } from './components/SweepPanel';
 
 /** Lays out the workbench: layers on the left, the selected layer in the middle, pruning on the right. */
 export function App() {
@@ -25,6 +26,7 @@ export function App() {
           <ResultCard />
         </div>
       </main>
+      <SweepPanel />
     </div>
   );
 }

@@ -6,9 +6,11 @@ import * as Comlink from 'comlink';
 import { PeakPruneError } from '../core/errors';
 import type { FineTuneSettings } from '../core/finetune';
 import type { FilterOverrides } from '../core/plan';
+import type { SweepRow } from '../core/sweep';
 import type { DpcOptions, PlanOptions, ProgressCallback } from '../core/types';
 import { portFromSignal } from '../worker/cancel';
 import type { FineTuneMetrics } from '../worker/finetune';
+import type { WorkerSweepSettings } from '../worker/sweep';
 import type { Outcome, SampleKind } from '../worker/types';
 import type { PeakPruneWorker } from '../worker/worker';
 
@@ -78,6 +80,10 @@ export const bridge = {
 
   fineTunePruned: (settings: FineTuneSettings, signal: AbortSignal, onProgress: ProgressCallback, onMetrics: (metrics: FineTuneMetrics) => void) =>
     job(signal, onProgress, (cancel, progress) => api().fineTunePruned(settings, cancel, progress, Comlink.proxy(onMetrics))),
+
+  /** Runs a method comparison; `onRow` receives each measured row before the next run starts. */
+  sweep: (settings: WorkerSweepSettings, signal: AbortSignal, onProgress: ProgressCallback, onRow: (row: SweepRow) => void) =>
+    job(signal, onProgress, (cancel, progress) => api().sweep(settings, cancel, progress, Comlink.proxy(onRow))),
 
   memory: () => api().memory(),
 };

@@ -12,6 +12,7 @@ import type { FineTuneReport, FineTuneSettings } from '../core/finetune';
 import { PeakPruneError } from '../core/errors';
 import type { FilterOverrides } from '../core/plan';
 import { saveToArtifacts, artifactsToFiles } from '../core/model-io';
+import type { SweepRow } from '../core/sweep';
 import type { DpcOptions, DpcResult, EvaluationResult, JobOptions, LayerAnalysis, PlanOptions, ProgressCallback } from '../core/types';
 import { initBackend } from './backend';
 import { signalFromPort } from './cancel';
@@ -21,6 +22,7 @@ import { scaleProgress, throttleProgress } from './progress';
 import { originalTop1, pruneModel } from './prune';
 import { fineTunePrunedModel, type FineTuneMetrics } from './finetune';
 import { fileNameOf, loadSprite } from './sprites';
+import { sweepModel, type SweepSummary, type WorkerSweepSettings } from './sweep';
 import { replaceModel, replaceSamples, requireAnalysis, requireModel, requireSamples, state } from './state';
 import type { BackendInfo, ExportedModel, ModelInfo, Outcome, PruneOutcome, SampleKind, SamplesInfo, WireError } from './types';
 
@@ -104,6 +106,19 @@ const api = {
     return settle('fineTunePruned', () => withJob(cancel, onProgress, (job) => fineTunePrunedModel(settings, job, send))).finally(() =>
       remote[Comlink.releaseProxy](),
     );
+  },
+
+  /**
+   * Prunes the loaded model with every method, seed (random only) and ratio, measuring each
+   * pruned model on the evaluation images and disposing it. `onRow` (Comlink-proxied) receives
+   * each row as it is measured, so rows sent before a Cancel stay with the page.
+   */
+  sweep(settings: WorkerSweepSettings, cancel: MessagePort, onProgress: RemoteProgress, onRow: (row: SweepRow) => void): Promise<Outcome<SweepSummary>> {
+    const remote = onRow as unknown as Comlink.Remote<(row: SweepRow) => void>;
+    // Awaiting the page's receipt keeps every row ahead of the final answer, which travels on
+    // another message channel.
+    const send = (row: SweepRow) => remote(row).catch(() => undefined);
+    return settle('sweep', () => withJob(cancel, onProgress, (job) => sweepModel(settings, job, send))).finally(() => remote[Comlink.releaseProxy]());
   },
 
   /** Exports the last pruned model as model.json text and one weights file, plus report.json's text. */

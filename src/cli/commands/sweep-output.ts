@@ -1,24 +1,10 @@
 // Files and summary of `peakprune sweep`: sweep.csv, sweep.json and the stdout tables.
 import type { ModelFigures } from '../../core/report';
 import type { DpcOptions, PruneMethod } from '../../core/types';
+import type { SweepRow } from '../../core/sweep';
 import { formatTable } from './summary';
 
-/** Figures of one pruned model. */
-export interface SweepRow {
-  method: PruneMethod;
-  /** Seed of the random method, or null for the methods that use none. */
-  seed: number | null;
-  ratio: number;
-  params: number;
-  flops: number;
-  bytes: number;
-  /** Top-1 accuracy in [0, 1] on the evaluation images. */
-  top1: number;
-  /** Filters removed over all layers. */
-  filtersRemoved: number;
-  /** Wall-clock seconds for planning, rebuilding, re-estimating BatchNormalization and evaluating. */
-  seconds: number;
-}
+export { formatSweepCsv, SWEEP_CSV_COLUMNS, type SweepRow } from '../../core/sweep';
 
 /** Settings of one sweep, as written to sweep.json. */
 export interface SweepSettings {
@@ -48,27 +34,6 @@ export interface SweepResult {
   /** The model before pruning, evaluated on the same images. */
   unpruned: ModelFigures;
   rows: SweepRow[];
-}
-
-/** CSV header. The first six columns are fixed, and later columns may be added at the end. */
-export const SWEEP_CSV_COLUMNS = ['method', 'seed', 'ratio', 'params', 'flops', 'top1', 'bytes', 'filters_removed', 'seconds'] as const;
-
-/** Formats the rows as CSV with a header line. Top-1 keeps full precision, seconds get two decimals. */
-export function formatSweepCsv(rows: readonly SweepRow[]): string {
-  const lines = rows.map((row) =>
-    [
-      row.method,
-      row.seed === null ? '' : String(row.seed),
-      String(row.ratio),
-      String(row.params),
-      String(row.flops),
-      String(row.top1),
-      String(row.bytes),
-      String(row.filtersRemoved),
-      row.seconds.toFixed(2),
-    ].join(','),
-  );
-  return [SWEEP_CSV_COLUMNS.join(','), ...lines].join('\n') + '\n';
 }
 
 /**

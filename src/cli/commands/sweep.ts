@@ -7,20 +7,18 @@ import type * as tf from '@tensorflow/tfjs';
 
 import { COMMON_OPTIONS, parseChoiceOption, parseCommandArgs, parseNumberOption } from '../args';
 import { loadLayersModelFromFiles } from '../load-model';
-import { analyzeModel, type ModelAnalysis } from '../../core/analyze';
-import { recalibrateBatchNorm, shouldRecalibrate } from '../../core/batchnorm';
+import { analyzeModel } from '../../core/analyze';
 import { PRUNE_METHODS } from '../../core/criteria';
 import { PeakPruneError } from '../../core/errors';
 import { evaluateTop1, modelMetrics } from '../../core/metrics';
-import { planPruning, toRemovalMap } from '../../core/plan';
-import { rebuildPruned } from '../../core/rebuild';
 import type { ModelFigures } from '../../core/report';
+import { measureSweepRun, sweepRuns, type SweepContext, type SweepRow } from '../../core/sweep';
 import type { PruneMethod, SampleSet } from '../../core/types';
 import { displayPath, ProgressLine, useCpuBackend, type CliIO } from './io';
 import { formatMethodHelp } from './methods';
 import { checkPrunable, readPruneOptions, type PruneOptions } from './prune';
 import { loadPruneImages, modelImageFormat, type PruneImages } from './prune-inputs';
-import { formatSweepCsv, formatSweepSummary, type SweepResult, type SweepRow } from './sweep-output';
+import { formatSweepCsv, formatSweepSummary, type SweepResult } from './sweep-output';
 
 const DEFAULT_RATIOS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
@@ -173,12 +171,22 @@ async function sweepModel(model: tf.LayersModel, options: SweepOptions, io: CliI
     const { top1 } = await evaluateTop1(model, images.evaluation, { batchSize: options.batchSize, onProgress: progress.onProgress });
     const unpruned: ModelFigures = { ...modelMetrics(model), top1 };
 
+    const context: SweepContext = {
+      model,
+      layers: analysis.layers,
+      geometry: analysis.geometry,
+      calibration: images.calibration,
+      evaluation: images.evaluation,
+      minChannels: options.minChannels,
+      recalibrationImages: options.recalibrationImages,
+      batchSize: options.batchSize,
+    };
     const runs = sweepRuns(options);
     const rows: SweepRow[] = [];
     for (const [index, run] of runs.entries()) {
       const seedLabel = run.seed === null ? '' : ` seed ${run.seed}`;
       progress.begin(`[${index + 1}/${runs.length}] ${run.method}${seedLabel} ratio ${run.ratio}`);
-      rows.push(await measureRun(model, analysis, images, run, options, progress));
+      rows.push(await measureSweepRun(context, run, { onProgress: progress.onProgress }));
     }
     return {
       tool: 'peakprune',
@@ -190,60 +198,6 @@ async function sweepModel(model: tf.LayersModel, options: SweepOptions, io: CliI
     };
   } finally {
     progress.clear();
-  }
-}
-
-interface SweepRun {
-  method: PruneMethod;
-  seed: number | null;
-  ratio: number;
-}
-
-/** Lists the runs method by method, then seed by seed (random only), then ratio by ratio. */
-function sweepRuns(options: SweepOptions): SweepRun[] {
-  const runs: SweepRun[] = [];
-  for (const method of options.methods) {
-    const seeds = method === 'random' ? options.seeds : [null];
-    for (const seed of seeds) for (const ratio of options.ratios) runs.push({ method, seed, ratio });
-  }
-  return runs;
-}
-
-/**
- * Plans, rebuilds, re-estimates BatchNormalization and evaluates one run, then disposes the
- * pruned model. A plan that removes nothing skips the re-estimation, so its row measures the
- * unpruned weights and statistics exactly.
- */
-async function measureRun(
-  model: tf.LayersModel,
-  analysis: ModelAnalysis,
-  images: PruneImages,
-  run: SweepRun,
-  options: SweepOptions,
-  progress: ProgressLine,
-): Promise<SweepRow> {
-  const started = Date.now();
-  const plan = planPruning(
-    analysis.layers,
-    { method: run.method, ratio: run.ratio, minChannels: options.minChannels, seed: run.seed ?? 0, recalibrationImages: options.recalibrationImages },
-    {},
-    analysis.geometry,
-  );
-  const filtersRemoved = plan.layers.reduce((sum, layer) => sum + layer.removed.length, 0);
-  const pruned = rebuildPruned(model, toRemovalMap(plan));
-  try {
-    if (shouldRecalibrate(plan)) {
-      await recalibrateBatchNorm(pruned, images.calibration, {
-        maxImages: options.recalibrationImages,
-        batchSize: options.batchSize,
-        onProgress: progress.onProgress,
-      });
-    }
-    const { top1 } = await evaluateTop1(pruned, images.evaluation, { batchSize: options.batchSize, onProgress: progress.onProgress });
-    const { params, flops, bytes } = modelMetrics(pruned);
-    return { ...run, params, flops, bytes, top1, filtersRemoved, seconds: (Date.now() - started) / 1000 };
-  } finally {
-    pruned.dispose();
   }
 }
 

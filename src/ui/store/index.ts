@@ -9,8 +9,9 @@ import { createNoticeSlice, type NoticeSlice } from './notices';
 import { createPlanSlice, type PlanSlice } from './plan';
 import { createResultSlice, type ResultSlice } from './result';
 import { createSessionSlice, type SessionSlice } from './session';
+import { createSweepSlice, type SweepSlice } from './sweep';
 
-export type Store = SessionSlice & JobSlice & AnalysisSlice & PlanSlice & ResultSlice & NoticeSlice & FineTuneSlice;
+export type Store = SessionSlice & JobSlice & AnalysisSlice & PlanSlice & ResultSlice & NoticeSlice & FineTuneSlice & SweepSlice;
 
 /** Signature of a slice creator, which gets (and may call) the whole store. */
 export type SliceCreator<Slice> = StateCreator<Store, [], [], Slice>;
@@ -23,4 +24,5 @@ export const useStore = create<Store>()((...args) => ({
   ...createResultSlice(...args),
   ...createNoticeSlice(...args),
   ...createFineTuneSlice(...args),
+  ...createSweepSlice(...args),
 }));
