@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import type * as tf from '@tensorflow/tfjs';
 
-import { COMMON_OPTIONS, parseChoiceOption, parseCommandArgs, parseNumberOption, parseRecalibrationImages } from '../args';
+import { parseChoiceOption, parseCommandArgs, parseNumberOption, parseRecalibrationImages } from '../args';
 import { loadLayersModelFromFiles } from '../load-model';
 import { analyzeModel } from '../../core/analyze';
 import { recalibrateBatchNorm, shouldRecalibrate } from '../../core/batchnorm';
@@ -22,6 +22,7 @@ import { DEFAULT_MODEL, displayPath, ProgressLine, resolvePath, useCpuBackend, t
 import { formatMethodHelp } from './methods';
 import { loadPruneImages, modelImageFormat, type ImageOptions } from './prune-inputs';
 import { formatSummary } from './summary';
+import { PRUNING_OPTIONS } from './pruning-options';
 
 export const PRUNE_HELP = `Usage: peakprune prune --ratio R --out DIR [options]
 
@@ -64,21 +65,9 @@ ${formatMethodHelp()}
 `;
 
 const PRUNE_OPTIONS = {
-  ...COMMON_OPTIONS,
-  model: { type: 'string' },
-  images: { type: 'string' },
+  ...PRUNING_OPTIONS,
   method: { type: 'string' },
   ratio: { type: 'string' },
-  out: { type: 'string' },
-  'min-channels': { type: 'string' },
-  percentile: { type: 'string' },
-  kernel: { type: 'string' },
-  clusters: { type: 'string' },
-  'bn-images': { type: 'string' },
-  'calibration-fraction': { type: 'string' },
-  seed: { type: 'string' },
-  'batch-size': { type: 'string' },
-  limit: { type: 'string' },
 } as const;
 
 type PruneValues = ReturnType<typeof parseCommandArgs<typeof PRUNE_OPTIONS>>;

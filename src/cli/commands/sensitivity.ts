@@ -6,7 +6,7 @@ import path from 'node:path';
 
 import type * as tf from '@tensorflow/tfjs';
 
-import { COMMON_OPTIONS, parseCommandArgs, parseNumberOption } from '../args';
+import { parseCommandArgs, parseNumberOption } from '../args';
 import { loadLayersModelFromFiles } from '../load-model';
 import { analyzeModel, type ModelAnalysis } from '../../core/analyze';
 import { PeakPruneError } from '../../core/errors';
@@ -26,6 +26,7 @@ import { checkOutputFolder, checkPrunable, readPruneOptions, writeOutputs, type 
 import { parseList } from './sweep';
 import { loadPruneImages, modelImageFormat, type PruneImages } from './prune-inputs';
 import { formatTable } from './summary';
+import { PRUNING_OPTIONS } from './pruning-options';
 
 const DEFAULT_RATIOS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 const DEFAULT_MAX_DROP = 0.02;
@@ -75,22 +76,10 @@ ${formatMethodHelp()}
 `;
 
 const SENSITIVITY_OPTIONS = {
-  ...COMMON_OPTIONS,
-  model: { type: 'string' },
-  images: { type: 'string' },
+  ...PRUNING_OPTIONS,
   method: { type: 'string' },
   ratios: { type: 'string' },
   'max-drop': { type: 'string' },
-  out: { type: 'string' },
-  'min-channels': { type: 'string' },
-  percentile: { type: 'string' },
-  kernel: { type: 'string' },
-  clusters: { type: 'string' },
-  'bn-images': { type: 'string' },
-  'calibration-fraction': { type: 'string' },
-  seed: { type: 'string' },
-  'batch-size': { type: 'string' },
-  limit: { type: 'string' },
 } as const;
 
 /** Names of the files and the folder written to the output folder. */

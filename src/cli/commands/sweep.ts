@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import type * as tf from '@tensorflow/tfjs';
 
-import { COMMON_OPTIONS, parseChoiceOption, parseCommandArgs, parseNumberOption } from '../args';
+import { parseChoiceOption, parseCommandArgs, parseNumberOption } from '../args';
 import { loadLayersModelFromFiles } from '../load-model';
 import { analyzeModel } from '../../core/analyze';
 import { PRUNE_METHODS } from '../../core/criteria';
@@ -19,6 +19,7 @@ import { formatMethodHelp } from './methods';
 import { checkPrunable, readPruneOptions, type PruneOptions } from './prune';
 import { loadPruneImages, modelImageFormat, type PruneImages } from './prune-inputs';
 import { formatSweepCsv, formatSweepSummary, type SweepResult } from './sweep-output';
+import { PRUNING_OPTIONS } from './pruning-options';
 
 const DEFAULT_RATIOS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
@@ -66,22 +67,10 @@ ${formatMethodHelp()}
 `;
 
 const SWEEP_OPTIONS = {
-  ...COMMON_OPTIONS,
-  model: { type: 'string' },
-  images: { type: 'string' },
+  ...PRUNING_OPTIONS,
   methods: { type: 'string' },
   ratios: { type: 'string' },
   seeds: { type: 'string' },
-  out: { type: 'string' },
-  'min-channels': { type: 'string' },
-  percentile: { type: 'string' },
-  kernel: { type: 'string' },
-  clusters: { type: 'string' },
-  'bn-images': { type: 'string' },
-  'calibration-fraction': { type: 'string' },
-  seed: { type: 'string' },
-  'batch-size': { type: 'string' },
-  limit: { type: 'string' },
 } as const;
 
 type SweepValues = ReturnType<typeof parseCommandArgs<typeof SWEEP_OPTIONS>>;
