@@ -22,7 +22,7 @@ export const CLASS_NAMES = [
 
 export type Split = 'train' | 'test';
 
-/** One split: `images` holds count × rows × cols unsigned bytes, row-major. */
+/** One split: `images` contains count × rows × cols unsigned bytes, row-major. */
 export interface FashionMnistSplit {
   split: Split;
   count: number;

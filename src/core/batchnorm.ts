@@ -13,7 +13,7 @@ const DEFAULT_BATCH_SIZE = 64;
 
 /**
  * Returns whether a plan's pruned model should have its BatchNormalization statistics
- * re-estimated: only when the plan asks for it and removes at least one filter, so that a
+ * re-estimated: only when the plan requests it and removes at least one filter, so that a
  * plan removing nothing yields a model identical to the original.
  */
 export function shouldRecalibrate(plan: PruningPlan): boolean {

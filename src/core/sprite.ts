@@ -94,7 +94,7 @@ export function parseSpriteMeta(json: unknown, fileName: string): SpriteMeta {
 
 /**
  * Cuts a decoded sprite into a SampleSet of count × tileHeight × tileWidth × 1 values in [0, 1].
- * `pixels` holds width × height pixels row-major with `bytesPerPixel` bytes each; only the first
+ * `pixels` contains width × height pixels row-major with `bytesPerPixel` bytes each; only the first
  * byte of each pixel is read (R for RGBA, which equals G and B in a gray image).
  * Throws `invalid-images` when the buffer or the image is too small for the tiles the
  * description lists.

@@ -40,7 +40,7 @@ export interface SweepGrid {
   seeds: readonly number[];
 }
 
-/** What every run of a sweep shares: the unpruned model, its analysis and the images. */
+/** Inputs shared by every run of a sweep: the unpruned model, its analysis and the images. */
 export interface SweepContext {
   model: tf.LayersModel;
   layers: readonly LayerAnalysis[];

@@ -63,7 +63,7 @@ function average(values: readonly number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
-/** The x value of a row or band point on the chosen axis. */
+/** Returns the x value of a row or band point on the chosen axis. */
 export function axisValue(point: { ratio: number; params: number; flops: number }, axis: SweepAxis): number {
   return point[axis];
 }

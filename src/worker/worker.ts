@@ -115,7 +115,7 @@ const api = {
    */
   sweep(settings: WorkerSweepSettings, cancel: MessagePort, onProgress: RemoteProgress, onRow: (row: SweepRow) => void): Promise<Outcome<SweepSummary>> {
     const remote = onRow as unknown as Comlink.Remote<(row: SweepRow) => void>;
-    // Awaiting the page's receipt keeps every row ahead of the final answer, which travels on
+    // Awaiting the page's receipt keeps every row ahead of the final result, which travels on
     // another message channel.
     const send = (row: SweepRow) => remote(row).catch(() => undefined);
     return settle('sweep', () => withJob(cancel, onProgress, (job) => sweepModel(settings, job, send))).finally(() => remote[Comlink.releaseProxy]());

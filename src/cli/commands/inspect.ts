@@ -34,7 +34,7 @@ export interface InspectOutput {
   layers: LayerSummary[];
 }
 
-/** Runs `peakprune inspect`; `argv` holds the arguments after the command name. */
+/** Runs `peakprune inspect`; `argv` contains the arguments after the command name. */
 export async function runInspect(argv: string[], io: CliIO): Promise<void> {
   const values = parseCommandArgs('inspect', argv, INSPECT_OPTIONS);
   if (values.help) {

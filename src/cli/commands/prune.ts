@@ -87,7 +87,7 @@ export interface PruneOptions extends ImageOptions {
 /** Names of the files written to the output folder. */
 export const OUTPUT_FILES = { model: 'model.json', report: 'report.json' } as const;
 
-/** Runs `peakprune prune`; `argv` holds the arguments after the command name. */
+/** Runs `peakprune prune`; `argv` contains the arguments after the command name. */
 export async function runPrune(argv: string[], io: CliIO): Promise<void> {
   const values = parseCommandArgs('prune', argv, PRUNE_OPTIONS);
   if (values.help) {
