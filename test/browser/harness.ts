@@ -72,9 +72,11 @@ export async function startPreview(): Promise<{ url: string; stop: () => void }>
     throw new Error('dist/index.html is missing: run `npx vite build` before the browser tests.');
   }
   const port = await freePort();
+  // Vite 8 allows one preview server per project unless its lock is bypassed, so without the
+  // flag a preview the developer left running makes every browser test fail to start.
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'node_modules/vite/bin/vite.js'), 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
+    [join(ROOT, 'node_modules/vite/bin/vite.js'), 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1', '--bypass-lock'],
     { cwd: ROOT, stdio: 'ignore' },
   );
   const url = `http://127.0.0.1:${port}/`;
