@@ -12,7 +12,8 @@ import { readImageFolder, selectSamples, stratifiedSplit } from '../../src/cli/i
 import { main, type CliIO } from '../../src/cli/main';
 import { artifactsToFiles, saveToArtifacts } from '../../src/core/model-io';
 import type { PruneReport } from '../../src/core/report';
-import { lcg, seedWeights } from './helpers/tiny-models';
+import { seedWeights } from './helpers/tiny-models';
+import { writeImageFolder } from './helpers/cli-fixture';
 
 const REPO = path.resolve(__dirname, '../..');
 const SIZE = 8;
@@ -37,21 +38,6 @@ async function saveModel(model: tf.LayersModel, dir: string): Promise<string> {
   return path.join(dir, 'model.json');
 }
 
-/** Writes 6 gray 8×8 PNGs per class: "dark" values in [30, 80), "light" in [170, 230). */
-async function writeImageFolder(dir: string): Promise<void> {
-  const next = lcg(5);
-  for (const [name, low, span] of [['dark', 30, 50], ['light', 170, 60]] as const) {
-    await mkdir(path.join(dir, name), { recursive: true });
-    for (let i = 0; i < 6; i++) {
-      const png = new PNG({ width: SIZE, height: SIZE });
-      for (let p = 0; p < SIZE * SIZE; p++) {
-        const value = Math.floor(low + ((next() + 1) / 2) * span);
-        png.data.set([value, value, value, 255], 4 * p);
-      }
-      await writeFile(path.join(dir, name, `${i}.png`), PNG.sync.write(png, { colorType: 0 }));
-    }
-  }
-}
 
 /** Loads a model from files read here, independently of the tool's own loaders. */
 async function loadWrittenModel(dir: string): Promise<tf.LayersModel> {
@@ -102,7 +88,7 @@ beforeAll(async () => {
   modelFile = await saveModel(model, path.join(root, 'model'));
   model.dispose();
 
-  await writeImageFolder(path.join(root, 'images'));
+  await writeImageFolder(path.join(root, 'images'), 5);
   await writeFile(path.join(root, 'images', 'light', 'corrupt.png'), 'this is not a PNG');
 });
 
