@@ -4,8 +4,8 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   plugins: [react()],
   worker: { format: 'es' },
-  // The worker's imports are not found by the dev server's dependency scan, so they are listed
-  // here; otherwise the first dev load reloads the page while Vite optimises them.
+  // The dev server's dependency scan does not find the worker's imports, so they are listed here.
+  // Without the list, the first dev load reloads the page while Vite optimises them.
   optimizeDeps: {
     include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgl', 'comlink', 'd3', 'fflate', 'react', 'react-dom', 'zustand'],
   },

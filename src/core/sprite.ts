@@ -1,6 +1,6 @@
 // Sample images shipped as one grayscale sprite (a PNG of equal tiles) plus a JSON description.
-// Decoding the PNG is left to the caller (the browser's canvas or pngjs in Node); this module
-// validates the JSON and cuts the decoded pixels into a SampleSet.
+// The caller decodes the PNG (the browser's canvas or pngjs in Node). This module validates the
+// JSON and cuts the decoded pixels into a SampleSet.
 import { PeakPruneError } from './errors';
 import type { SampleSet } from './types';
 
@@ -94,8 +94,8 @@ export function parseSpriteMeta(json: unknown, fileName: string): SpriteMeta {
 
 /**
  * Cuts a decoded sprite into a SampleSet of count × tileHeight × tileWidth × 1 values in [0, 1].
- * `pixels` contains width × height pixels row-major with `bytesPerPixel` bytes each; only the first
- * byte of each pixel is read (R for RGBA, which equals G and B in a gray image).
+ * `pixels` contains width × height pixels row-major with `bytesPerPixel` bytes each. Only the first
+ * byte of each pixel is read: R for RGBA, which equals G and B in a gray image.
  * Throws `invalid-images` when the buffer or the image is too small for the tiles the
  * description lists.
  */

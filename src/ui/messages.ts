@@ -7,7 +7,7 @@ export function isCancelled(error: unknown): boolean {
 
 /**
  * Turns an error into the one sentence the page shows. Coded errors already name the file or
- * layer and what to do. Anything else is a bug or a browser failure, so the sentence asks for a reload.
+ * layer and what to do. Anything else is a bug or a browser failure, so the sentence suggests a reload.
  */
 export function describeError(error: unknown): string {
   if (error instanceof PeakPruneError) {

@@ -63,7 +63,7 @@ export function brushCenters(layer: string, filters: readonly number[]): void {
   void recluster(layer, { ...currentOptions(layer), centers });
 }
 
-/** Drops hand-picked centers and a set cluster count, and lets DPC pick the points whose γ stands out. */
+/** Drops hand-picked centers and a set cluster count, and lets DPC pick the points whose γ is an outlier. */
 export function chooseCentersAutomatically(layer: string): void {
   useStore.getState().setCenterNotice(undefined);
   void recluster(layer, { ...currentOptions(layer), centers: undefined, clusterCount: undefined });

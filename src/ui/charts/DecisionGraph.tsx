@@ -364,7 +364,7 @@ function drawMarkers(group: Group, points: readonly PointData[], n: number): voi
  * reach them, which would otherwise stop a drag that starts on a point. Once the pointer has
  * moved 3 pixels with the button held, a mousedown at the starting position is sent to the
  * overlay, and d3-brush follows the rest of the gesture through its window listeners. The
- * returned state tells the click handler that the last press was a drag.
+ * returned state lets the click handler know that the last press was a drag.
  */
 function forwardDragsToBrush(circles: PointSelection, overlay: SVGRectElement | null): { dragged: boolean } {
   const state = { dragged: false };
