@@ -9,6 +9,8 @@ import { chromium, type BrowserContext, type ConsoleMessage, type Download, type
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The built app the tests serve: dist/, or the folder in PEAKPRUNE_DIST (from `vite build --outDir`). */
+export const DIST = resolve(ROOT, process.env.PEAKPRUNE_DIST ?? 'dist');
 
 /** Flags that give tfjs WebGL 2 on SwiftShader in headless Chromium and keep it off the network. */
 const CHROMIUM_ARGS = [
@@ -66,17 +68,17 @@ async function waitForServer(url: string, child: ChildProcess, timeoutMs: number
   throw new Error(`vite preview did not answer at ${url} within ${timeoutMs} ms`);
 }
 
-/** Starts `vite preview` on the built app in dist/ and returns its URL and process. */
+/** Starts `vite preview` on the built app in DIST and returns its URL and process. */
 export async function startPreview(): Promise<{ url: string; stop: () => void }> {
-  if (!existsSync(join(ROOT, 'dist/index.html'))) {
-    throw new Error('dist/index.html is missing: run `npx vite build` before the browser tests.');
+  if (!existsSync(join(DIST, 'index.html'))) {
+    throw new Error(`${join(DIST, 'index.html')} is missing: run \`npx vite build\` before the browser tests.`);
   }
   const port = await freePort();
   // Vite 8 allows one preview server per project unless its lock is bypassed, so without the
   // flag a preview the developer left running makes every browser test fail to start.
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'node_modules/vite/bin/vite.js'), 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1', '--bypass-lock'],
+    [join(ROOT, 'node_modules/vite/bin/vite.js'), 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1', '--bypass-lock', '--outDir', DIST],
     { cwd: ROOT, stdio: 'ignore' },
   );
   const url = `http://127.0.0.1:${port}/`;
