@@ -1,4 +1,4 @@
-// Sample images shipped as one grayscale sprite (a PNG of equal tiles) plus a JSON description.
+// Sample images stored as one sprite (a PNG of equal tiles, grayscale or RGB) plus a JSON description.
 // The caller decodes the PNG (the browser's canvas or pngjs in Node). This module validates the
 // JSON and cuts the decoded pixels into a SampleSet.
 import { PeakPruneError } from './errors';
@@ -13,8 +13,8 @@ export interface SpriteMeta {
   split: 'train' | 'test';
   /** Tile size [height, width] in pixels. */
   tile: [number, number];
-  /** Channels per image in the SampleSet; sprites are grayscale, so always 1. */
-  channels: 1;
+  /** Channels per image in the SampleSet: 1 reads a gray sprite's R byte, 3 reads R, G and B. */
+  channels: 1 | 3;
   /** Tiles per sprite row; tiles are laid out row-major in sample order. */
   columns: number;
   /** Number of tiles (images). */
@@ -60,7 +60,7 @@ export function parseSpriteMeta(json: unknown, fileName: string): SpriteMeta {
   if (!Array.isArray(tile) || tile.length !== 2 || !tile.every(isPositiveInteger)) {
     fail('tile', '[height, width] as two positive integers');
   }
-  if (meta.channels !== 1) fail('channels', '1 (sprites are grayscale)');
+  if (meta.channels !== 1 && meta.channels !== 3) fail('channels', '1 (grayscale) or 3 (RGB)');
   if (!isPositiveInteger(meta.columns)) fail('columns', 'a positive integer');
   if (!isPositiveInteger(meta.count)) fail('count', 'a positive integer');
   if (meta.scale !== 'divide-255') fail('scale', '"divide-255"');
@@ -82,7 +82,7 @@ export function parseSpriteMeta(json: unknown, fileName: string): SpriteMeta {
     format: SPRITE_FORMAT,
     split: meta.split as 'train' | 'test',
     tile: [(tile as number[])[0], (tile as number[])[1]],
-    channels: 1,
+    channels: meta.channels as 1 | 3,
     columns: meta.columns as number,
     count,
     scale: 'divide-255',
@@ -93,9 +93,10 @@ export function parseSpriteMeta(json: unknown, fileName: string): SpriteMeta {
 }
 
 /**
- * Cuts a decoded sprite into a SampleSet of count × tileHeight × tileWidth × 1 values in [0, 1].
- * `pixels` contains width × height pixels row-major with `bytesPerPixel` bytes each. Only the first
- * byte of each pixel is read: R for RGBA, which equals G and B in a gray image.
+ * Cuts a decoded sprite into a SampleSet of count × tileHeight × tileWidth × channels values in
+ * [0, 1]. `pixels` contains width × height pixels row-major with `bytesPerPixel` bytes each. A gray
+ * sprite takes the first byte of each pixel: R for RGBA, which equals G and B. An RGB sprite takes
+ * the first three bytes, so it needs RGBA input.
  * Throws `invalid-images` when the buffer or the image is too small for the tiles the
  * description lists.
  */
@@ -127,23 +128,32 @@ export function spriteToSampleSet(
     );
   }
 
-  const tileSize = tileHeight * tileWidth;
+  const channels = meta.channels;
+  if (channels > bytesPerPixel) {
+    throw new PeakPruneError(
+      'invalid-images',
+      `${fileName}: the description lists ${channels} channels but the pixels have ${bytesPerPixel} byte per pixel. Decode the sprite to RGBA.`,
+    );
+  }
+  const tileSize = tileHeight * tileWidth * channels;
   const out = new Float32Array(meta.count * tileSize);
   for (let n = 0; n < meta.count; n++) {
     const top = Math.floor(n / meta.columns) * tileHeight;
     const left = (n % meta.columns) * tileWidth;
     for (let y = 0; y < tileHeight; y++) {
       const rowStart = ((top + y) * width + left) * bytesPerPixel;
-      const outStart = n * tileSize + y * tileWidth;
+      const outStart = n * tileSize + y * tileWidth * channels;
       for (let x = 0; x < tileWidth; x++) {
-        out[outStart + x] = pixels[rowStart + x * bytesPerPixel] / 255;
+        for (let c = 0; c < channels; c++) {
+          out[outStart + x * channels + c] = pixels[rowStart + x * bytesPerPixel + c] / 255;
+        }
       }
     }
   }
 
   return {
     pixels: out,
-    shape: [tileHeight, tileWidth, 1],
+    shape: [tileHeight, tileWidth, channels],
     labels: Int32Array.from(meta.labels),
     classNames: [...meta.classNames],
   };

@@ -39,6 +39,10 @@ export interface Workbench {
 export interface WorkerMemory {
   numTensors: number;
   numBytes: number;
+  /** WebGL only: bytes of the textures that hold live tensors. */
+  numBytesInGPU?: number;
+  /** WebGL only: bytes of every texture allocated so far, released ones included (a high-water mark). */
+  numBytesInGPUAllocated?: number;
 }
 
 async function freePort(): Promise<number> {
@@ -104,8 +108,17 @@ function describeConsoleMessage(message: ConsoleMessage): string {
   return `console.error in the ${origin}: ${message.text()}${where}`;
 }
 
+export interface OpenOptions {
+  /**
+   * Runs on the new browser context before the page opens, for example to answer the app's
+   * requests for the shipped model with other files through `context.route`. Service workers
+   * are blocked when it is set, because routes do not see requests a service worker answers.
+   */
+  prepare?: (context: BrowserContext) => Promise<void>;
+}
+
 /** Opens the built workbench at `query` (for example "?calibration=100") in a fresh profile. */
-export async function openWorkbench(query = ''): Promise<Workbench> {
+export async function openWorkbench(query = '', options: OpenOptions = {}): Promise<Workbench> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is missing at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium).`);
   }
@@ -124,7 +137,9 @@ export async function openWorkbench(query = ''): Promise<Workbench> {
       acceptDownloads: true,
       args: CHROMIUM_ARGS,
       viewport: { width: 1400, height: 1000 },
+      ...(options.prepare === undefined ? {} : { serviceWorkers: 'block' as const }),
     });
+    await options.prepare?.(context);
   } catch (error) {
     preview.stop();
     removeFolders();

@@ -5,6 +5,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { LONG_TASK_OBSERVER, longestIn, readLongTasks, readTimerGaps, type JobWindow } from './long-tasks';
 import { describePage, openWorkbench, waitForStatus, workerMemory, type Workbench, type WorkerMemory } from './harness';
 import { readShippedModel } from './shipped';
 import { ANALYSED, ANALYSIS_TIMEOUT_MS, expectedRemovals, PRUNE_TIMEOUT_MS, PRUNED, setGlobalRatio, waitForDownloadsReady } from './workbench-page';
@@ -28,40 +29,6 @@ const LOOSE_LONG_TASK_LIMIT_MS = 150;
 const shipped = readShippedModel();
 const filters = shipped.convs.map((conv) => conv.filters);
 const totalFilters = filters.reduce((sum, n) => sum + n, 0);
-
-/** Collects every long task (over 50 ms, as the Long Tasks API defines it) from the page's first script on. */
-const LONG_TASK_OBSERVER = `
-  window.__longTasks = [];
-  const keep = (entries) => {
-    for (const entry of entries) window.__longTasks.push({ start: entry.startTime, duration: entry.duration });
-  };
-  window.__longTaskObserver = new PerformanceObserver((list) => keep(list.getEntries()));
-  window.__longTaskObserver.observe({ type: 'longtask', buffered: true });
-  // Entries reach the callback in a later task, so a read first takes the queued ones.
-  window.__readLongTasks = () => {
-    keep(window.__longTaskObserver.takeRecords());
-    return window.__longTasks;
-  };
-  // Long tasks are reported only above 50 ms, so a 10 ms timer also records every gap over 20 ms
-  // between its ticks. That gap bounds shorter blocking from above and is printed, not asserted.
-  window.__timerGaps = [];
-  let lastTick = performance.now();
-  setInterval(() => {
-    const now = performance.now();
-    if (now - lastTick > 20) window.__timerGaps.push({ start: lastTick, duration: now - lastTick });
-    lastTick = now;
-  }, 10);
-`;
-
-interface LongTask {
-  start: number;
-  duration: number;
-}
-
-interface JobWindow {
-  start: number;
-  end: number;
-}
 
 let bench: Workbench;
 let page: Page;
@@ -105,20 +72,12 @@ async function pageNow(): Promise<number> {
 
 /** Returns the longest task that started inside `window`, or 0 when no task passed 50 ms. */
 async function longestTaskIn(window: JobWindow): Promise<number> {
-  const tasks = await page.evaluate(() => (globalThis as unknown as { __readLongTasks?: () => LongTask[] }).__readLongTasks?.());
-  if (tasks === undefined) throw new Error('The long-task observer is missing from the page: the init script did not run.');
-  return longestIn(tasks, window);
+  return longestIn(await readLongTasks(page), window);
 }
 
 /** Returns the longest gap over 20 ms between ticks of the page's 10 ms timer inside `window`, or 0. */
 async function longestTimerGapIn(window: JobWindow): Promise<number> {
-  const gaps = await page.evaluate(() => (globalThis as unknown as { __timerGaps?: LongTask[] }).__timerGaps ?? []);
-  return longestIn(gaps, window);
-}
-
-function longestIn(spans: readonly LongTask[], window: JobWindow): number {
-  const inside = spans.filter((span) => span.start >= window.start && span.start <= window.end);
-  return inside.reduce((max, span) => Math.max(max, span.duration), 0);
+  return longestIn(await readTimerGaps(page), window);
 }
 
 async function waitForJobEnd(timeoutMs: number): Promise<void> {

@@ -70,7 +70,8 @@ describe('parseSpriteMeta', () => {
     ['split', 'validation'],
     ['tile', [28]],
     ['tile', [0, 28]],
-    ['channels', 3],
+    ['channels', 2],
+    ['channels', 4],
     ['columns', 2.5],
     ['count', 0],
     ['scale', 'none'],
@@ -128,6 +129,31 @@ describe('spriteToSampleSet', () => {
     const set = spriteToSampleSet(rgba, WIDTH, HEIGHT, 4, meta);
     const expected = expectedPixels();
     for (let i = 0; i < expected.length; i++) expect(set.pixels[i]).toBeCloseTo(expected[i], 7);
+  });
+
+  it('reads R, G and B of an RGB sprite in channels-last order', () => {
+    // Pixel i of the sprite has R = gray, G = gray + 1, B = 255 − gray and alpha 7 (ignored).
+    const gray = makeGray();
+    const rgba = new Uint8Array(WIDTH * HEIGHT * 4);
+    for (let i = 0; i < gray.length; i++) rgba.set([gray[i], gray[i] + 1, 255 - gray[i], 7], 4 * i);
+    const rgbMeta = parseSpriteMeta({ ...structuredClone(META_JSON), channels: 3 }, 'rgb.json');
+    const set = spriteToSampleSet(rgba, WIDTH, HEIGHT, 4, rgbMeta);
+    expect(set.shape).toEqual([2, 3, 3]);
+    expect(set.pixels.length).toBe(54);
+    const expected = expectedPixels();
+    for (let i = 0; i < expected.length; i++) {
+      const value = expected[i] * 255;
+      expect(set.pixels[3 * i]).toBeCloseTo(value / 255, 7);
+      expect(set.pixels[3 * i + 1]).toBeCloseTo((value + 1) / 255, 7);
+      expect(set.pixels[3 * i + 2]).toBeCloseTo((255 - value) / 255, 7);
+    }
+  });
+
+  it('refuses an RGB description for one-byte pixels', () => {
+    const rgbMeta = parseSpriteMeta({ ...structuredClone(META_JSON), channels: 3 }, 'rgb.json');
+    const error = catchError(() => spriteToSampleSet(makeGray(), WIDTH, HEIGHT, 1, rgbMeta, 'gray.png'));
+    expect(error.message).toContain('gray.png');
+    expect(error.message).toContain('3 channels');
   });
 
   it('ignores pixels outside the tiles', () => {
