@@ -130,6 +130,9 @@ export interface ApozFigures {
   /** Peak extra tensor bytes of the whole run, for APoZ and for predict. */
   apozPeakBytes: number;
   predictPeakBytes: number;
+  /** Bytes read back from the backend: per-channel counts for APoZ, the class scores for predict. */
+  apozReadBackBytes: number;
+  predictReadBackBytes: number;
 }
 
 function predictAll(model: tf.LayersModel, images: tf.Tensor4D, batchSize: number): void {
@@ -160,6 +163,8 @@ export async function measureApozCost(
     ratio: apoz.ms / predict.ms,
     apozPeakBytes: apoz.peakExtraBytes,
     predictPeakBytes: predict.peakExtraBytes,
+    apozReadBackBytes: apoz.readBackBytes,
+    predictReadBackBytes: predict.readBackBytes,
   };
   return { figures, results: apoz.result };
 }

@@ -1,4 +1,5 @@
-// Benchmark suite of the PeakPrune core in Node on the tfjs cpu backend. Run `npm run bench`.
+// Benchmark suite of the PeakPrune core in Node on the tfjs cpu backend. Run `npm run bench`;
+// `npm run bench:webgl` runs the same steps in headless Chromium on WebGL.
 // Prints one table set per model and writes every figure to out/bench.json. Not part of the tests.
 //
 // Environment variables:
@@ -11,19 +12,10 @@ import { cpus, totalmem } from 'node:os';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { modelMetrics } from '../../src/core/metrics';
-import { measureApozCost, measureDistances, toLayerAnalyses } from './analysis-steps';
-import { buildVgg16, loadShipped, type BenchModel, type BenchModelName } from './models';
-import { measureInference, measureRebuild } from './pruning-steps';
+import { loadShipped } from './models';
 import { printModel, type ModelFigures } from './report';
-
-interface ModelSettings {
-  apozImages: number;
-  /** Timed runs per layer of the distance and DPC step. */
-  distanceRuns: number;
-  batchSizes: number[];
-  runs: number;
-}
+import { runModel, type BenchModelName, type ModelSettings } from './suite';
+import { buildVgg16 } from './vgg16';
 
 function positiveInteger(name: string, fallback: number): number {
   const text = process.env[name];
@@ -53,24 +45,10 @@ function settingsFor(name: BenchModelName): ModelSettings {
   return { apozImages: positiveInteger('BENCH_APOZ_IMAGES', 1000), distanceRuns: 5, batchSizes: [1, 32], runs };
 }
 
-async function runModel(name: BenchModelName): Promise<ModelFigures> {
+async function runNamed(name: BenchModelName): Promise<ModelFigures> {
   const settings = settingsFor(name);
-  const started = performance.now();
-  const bench: BenchModel = name === 'shipped' ? await loadShipped(settings.apozImages) : buildVgg16(settings.apozImages);
-  try {
-    const { params, flops } = modelMetrics(bench.model);
-    const distances = await measureDistances(bench.model, settings.distanceRuns);
-    const apoz = await measureApozCost(bench.model, bench.images);
-    const layers = toLayerAnalyses(distances.parts, apoz.results);
-    const rebuild = await measureRebuild(bench.model, layers, 0.5);
-    const batchSizes = settings.batchSizes.filter((size) => size <= bench.images.shape[0]);
-    const inference = await measureInference(bench.model, layers, bench.images, { ratios: [0.3, 0.5, 0.7], batchSizes, runs: settings.runs });
-    const totalSeconds = (performance.now() - started) / 1000;
-    return { model: name, params, flops, totalSeconds, distanceRuns: settings.distanceRuns, distances: distances.figures, apoz: apoz.figures, rebuild, inference, inferenceRuns: settings.runs };
-  } finally {
-    bench.model.dispose();
-    bench.images.dispose();
-  }
+  const bench = name === 'shipped' ? await loadShipped(settings.apozImages) : buildVgg16(settings.apozImages);
+  return runModel(bench, settings);
 }
 
 async function main(): Promise<void> {
@@ -82,7 +60,7 @@ async function main(): Promise<void> {
 
   const results: ModelFigures[] = [];
   for (const name of models) {
-    const figures = await runModel(name);
+    const figures = await runNamed(name);
     printModel(figures);
     results.push(figures);
   }

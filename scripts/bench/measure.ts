@@ -36,18 +36,64 @@ async function withPeakBytes<T>(task: () => T | Promise<T>): Promise<{ result: T
   }
 }
 
-/** Result of one measured run: wall-clock milliseconds and peak extra tensor bytes. */
+type ReadMethod = (this: unknown, ...args: unknown[]) => unknown;
+type ReadingBackend = { read: ReadMethod; readSync: ReadMethod };
+
+function byteLengthOf(values: unknown): number {
+  if (ArrayBuffer.isView(values)) return values.byteLength;
+  // String tensors come back as arrays of byte arrays; no step here reads them.
+  return Array.isArray(values) ? values.reduce((sum: number, item) => sum + byteLengthOf(item), 0) : 0;
+}
+
+/**
+ * Runs `task` and counts the bytes tfjs reads back from its backend (`data()` and `dataSync()`
+ * of any tensor) while it runs. On WebGL that is what travels from GPU textures to JavaScript.
+ * NOTE: this wraps the read and readSync methods of the active tfjs 4.22 backend instance.
+ */
+async function withReadBack<T>(task: () => T | Promise<T>): Promise<{ result: T; readBackBytes: number }> {
+  const backend = tf.engine().backend as unknown as ReadingBackend;
+  const { read, readSync } = backend;
+  let readBackBytes = 0;
+  backend.read = async function (this: unknown, ...args: unknown[]) {
+    const values = await read.apply(this, args);
+    readBackBytes += byteLengthOf(values);
+    return values;
+  };
+  backend.readSync = function (this: unknown, ...args: unknown[]) {
+    const values = readSync.apply(this, args);
+    readBackBytes += byteLengthOf(values);
+    return values;
+  };
+  try {
+    return { result: await task(), readBackBytes };
+  } finally {
+    backend.read = read;
+    backend.readSync = readSync;
+  }
+}
+
+/** Result of one measured run: wall-clock milliseconds, peak extra tensor bytes and bytes read back. */
 export interface Measured<T> {
   result: T;
   ms: number;
   peakExtraBytes: number;
+  readBackBytes: number;
 }
 
-/** Runs `task` once and returns its result, its wall-clock time and its peak extra tensor bytes. */
+/** Runs `task` once and returns its result, its wall-clock time, its peak extra tensor bytes and the bytes it read back. */
 export async function measured<T>(task: () => T | Promise<T>): Promise<Measured<T>> {
   const started = performance.now();
-  const { result, peakExtraBytes } = await withPeakBytes(task);
-  return { result, ms: performance.now() - started, peakExtraBytes };
+  const { result: inner, readBackBytes } = await withReadBack(() => withPeakBytes(task));
+  return { result: inner.result, ms: performance.now() - started, peakExtraBytes: inner.peakExtraBytes, readBackBytes };
+}
+
+/**
+ * Bytes of every texture the WebGL backend has allocated so far, released ones included: tfjs
+ * keeps released textures for reuse, so this is the high-water mark of its GPU memory. Undefined
+ * on other backends.
+ */
+export function gpuBytesAllocated(): number | undefined {
+  return (tf.memory() as tf.MemoryInfo & { numBytesInGPUAllocated?: number }).numBytesInGPUAllocated;
 }
 
 /**

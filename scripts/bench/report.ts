@@ -4,6 +4,8 @@ import type { InferenceFigures, RebuildFigures } from './pruning-steps';
 
 export interface ModelFigures {
   model: string;
+  /** tfjs backend the steps ran on: cpu in Node, webgl in Chromium. */
+  backend: string;
   params: number;
   flops: number;
   /** Wall-clock time of the whole model's part of the run, in seconds. */
@@ -14,11 +16,15 @@ export interface ModelFigures {
   rebuild: RebuildFigures;
   inference: InferenceFigures[];
   inferenceRuns: number;
+  /** WebGL only: bytes of all textures allocated after each step, a running high-water mark. */
+  gpuBytesAllocatedAfter: Record<string, number>;
 }
 
 const ms = (value: number): string => value.toFixed(value < 10 ? 2 : 0);
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(2);
-const times = (value: number): string => `${value.toFixed(2)}×`;
+const kib = (bytes: number): string => (bytes / 1024).toFixed(1);
+/** A ratio as "1.23×"; a ratio with a zero time in it (below the timer's resolution) prints as n/a. */
+const times = (value: number): string => (Number.isFinite(value) && value > 0 ? `${value.toFixed(2)}×` : 'n/a');
 const runsText = (runs: number): string => (runs === 1 ? 'one timed run' : `median of ${runs} runs`);
 
 function printDistances(figures: ModelFigures): void {
@@ -26,7 +32,7 @@ function printDistances(figures: ModelFigures): void {
   const rows = figures.distances.map((d) => ({
     layer: d.layer,
     'filters × weights': `${d.filters} × ${d.weightsPerFilter}`,
-    'tfjs cpu (ms)': ms(d.tfjsMs),
+    [`tfjs ${figures.backend} (ms)`]: ms(d.tfjsMs),
     'float64 loop (ms)': ms(d.float64LoopMs),
     'tfjs / loop': times(d.ratio),
     'max |Δd|': d.maxAbsDifference.toExponential(1),
@@ -39,7 +45,7 @@ function printDistances(figures: ModelFigures): void {
   rows.push({
     layer: 'all layers',
     'filters × weights': '',
-    'tfjs cpu (ms)': ms(tfjsTotal),
+    [`tfjs ${figures.backend} (ms)`]: ms(tfjsTotal),
     'float64 loop (ms)': ms(loopTotal),
     'tfjs / loop': times(tfjsTotal / loopTotal),
     'max |Δd|': '',
@@ -53,12 +59,12 @@ function printSteps(figures: ModelFigures): void {
   const { apoz, rebuild } = figures;
   console.log(`\n2.–3. APoZ over N = ${apoz.images} images (batch ${apoz.batchSize}); rebuild and export at ${rebuild.ratio * 100} % (L1)`);
   console.table({
-    'APoZ (measureApoz)': { ms: ms(apoz.apozMs), 'peak extra MiB': mib(apoz.apozPeakBytes) },
-    'plain model.predict': { ms: ms(apoz.predictMs), 'peak extra MiB': mib(apoz.predictPeakBytes) },
-    'APoZ / predict': { ms: times(apoz.ratio), 'peak extra MiB': '' },
-    rebuildPruned: { ms: ms(rebuild.rebuildMs), 'peak extra MiB': mib(rebuild.rebuildPeakBytes) },
-    'saveToArtifacts + artifactsToFiles': { ms: ms(rebuild.exportMs), 'peak extra MiB': mib(rebuild.exportPeakBytes) },
-    loadFromFiles: { ms: ms(rebuild.reloadMs), 'peak extra MiB': mib(rebuild.reloadPeakBytes) },
+    'APoZ (measureApoz)': { ms: ms(apoz.apozMs), 'peak extra MiB': mib(apoz.apozPeakBytes), 'read back KiB': kib(apoz.apozReadBackBytes) },
+    'plain model.predict': { ms: ms(apoz.predictMs), 'peak extra MiB': mib(apoz.predictPeakBytes), 'read back KiB': kib(apoz.predictReadBackBytes) },
+    'APoZ / predict': { ms: times(apoz.ratio), 'peak extra MiB': '', 'read back KiB': '' },
+    rebuildPruned: { ms: ms(rebuild.rebuildMs), 'peak extra MiB': mib(rebuild.rebuildPeakBytes), 'read back KiB': '' },
+    'saveToArtifacts + artifactsToFiles': { ms: ms(rebuild.exportMs), 'peak extra MiB': mib(rebuild.exportPeakBytes), 'read back KiB': '' },
+    loadFromFiles: { ms: ms(rebuild.reloadMs), 'peak extra MiB': mib(rebuild.reloadPeakBytes), 'read back KiB': '' },
   });
 }
 
@@ -82,12 +88,20 @@ function printInference(figures: ModelFigures): void {
   );
 }
 
-/** Prints the three tables of one model. */
+function printGpu(figures: ModelFigures): void {
+  const steps = Object.entries(figures.gpuBytesAllocatedAfter);
+  if (steps.length === 0) return;
+  console.log('\n5. GPU textures allocated by tfjs after each step (a running high-water mark, MiB)');
+  console.table(Object.fromEntries(steps.map(([step, bytes]) => [step, { MiB: mib(bytes) }])));
+}
+
+/** Prints the tables of one model. */
 export function printModel(figures: ModelFigures): void {
   const mflops = (figures.flops / 1e6).toFixed(1);
   console.log(`\n=== ${figures.model}: ${figures.params.toLocaleString('en-US')} parameters, ${mflops} M multiply-adds per image ===`);
   printDistances(figures);
   printSteps(figures);
   printInference(figures);
+  printGpu(figures);
   console.log(`(${figures.model} took ${figures.totalSeconds.toFixed(0)} s)`);
 }
