@@ -1,4 +1,4 @@
-// APoZ (average percentage of zeros, Hu et al., "Network Trimming", 2016) of every Conv2D
+// APoZ (average percentage of zeros, Hu et al., "Network Trimming", 2016) of every convolution
 // filter, measured on sample images after the activation that follows the convolution.
 
 import * as tf from '@tensorflow/tfjs';
@@ -8,9 +8,9 @@ import type { ApozResult, JobOptions, SampleSet } from './types';
 
 type Layer = tf.LayersModel['layers'][number];
 
-/** Layer output at which a Conv2D layer's filters are scored. */
+/** Layer output at which a convolution layer's filters are scored. */
 export interface MeasuringPoint {
-  /** The Conv2D layer whose filters are scored. */
+  /** The convolution layer whose filters are scored. */
   layer: string;
   /** The layer whose output is measured: the conv itself, or the activation layer after it. */
   measuredAt: string;
@@ -25,23 +25,27 @@ export interface MeasuringPoint {
 /** Layer classes that output their input unchanged in inference mode. */
 const IDENTITY_AT_INFERENCE = new Set(['Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'Identity']);
 
+/** Convolution classes whose filters are scored. */
+const CONVOLUTIONS = new Set(['Conv1D', 'Conv2D', 'SeparableConv2D']);
+
 /** Activations whose output contains exact zeros, so that APoZ has a meaning. */
 const EXACT_ZERO_ACTIVATIONS = new Set(['relu', 'relu6', 'thresholdedReLU']);
 
 /**
- * Finds the measuring point of every Conv2D layer, in model order.
+ * Finds the measuring point of every convolution (Conv1D, Conv2D, SeparableConv2D), in model order.
  *
  * A conv with a fused activation other than 'linear' is measured at its own output. Otherwise
- * the single-consumer chain after it is followed past BatchNormalization and layers that are the
- * identity at inference (Dropout, GaussianNoise and the like) to the first activation layer
- * (Activation, ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU, Softmax). When the chain branches,
- * ends or reaches any other layer first, the conv's linear output is measured. Layers are
- * recognised by class name, never by layer name.
+ * the single-consumer path after it is followed to the first activation layer. The path passes
+ * BatchNormalization, layers that are the identity at inference (Dropout, GaussianNoise and the
+ * like) and element-wise merges (Add, Subtract, Multiply, Average, Maximum, Minimum, as at the
+ * end of a residual block). Activation layers are Activation, ReLU, LeakyReLU, PReLU, ELU,
+ * ThresholdedReLU and Softmax. When the path branches, ends or reaches any other layer first, the conv's linear output is measured.
+ * Layers are recognised by class name, never by layer name.
  */
 export function findMeasuringPoints(model: tf.LayersModel): MeasuringPoint[] {
   const inModel = new Set<Layer>(model.layers);
   return model.layers
-    .filter((layer) => layer.getClassName() === 'Conv2D')
+    .filter((layer) => CONVOLUTIONS.has(layer.getClassName()))
     .map((conv) => {
       const fused = String(conv.getConfig().activation ?? 'linear');
       if (fused !== 'linear') return measuringPoint(conv.name, conv.name, fused);
@@ -51,6 +55,8 @@ export function findMeasuringPoints(model: tf.LayersModel): MeasuringPoint[] {
     });
 }
 
+const PASSED_BEFORE_ACTIVATION = new Set([...IDENTITY_AT_INFERENCE, 'BatchNormalization', 'Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum']);
+
 function followToActivation(conv: Layer, inModel: Set<Layer>): Layer | undefined {
   let current = conv;
   for (;;) {
@@ -58,8 +64,7 @@ function followToActivation(conv: Layer, inModel: Set<Layer>): Layer | undefined
     if (next.length !== 1) return undefined;
     current = next[0];
     if (activationName(current) !== undefined) return current;
-    const className = current.getClassName();
-    if (className !== 'BatchNormalization' && !IDENTITY_AT_INFERENCE.has(className)) return undefined;
+    if (!PASSED_BEFORE_ACTIVATION.has(current.getClassName())) return undefined;
   }
 }
 
@@ -180,9 +185,10 @@ function imageSource(model: tf.LayersModel, images: SampleSet | tf.Tensor4D): Im
   };
 }
 
-/** Returns the axis of the channels in the measured output: 1 for channelsFirst convs, else 3. */
+/** Returns the channel axis of the measured output: 1 for channelsFirst convs, else its last axis. */
 function channelAxis(model: tf.LayersModel, point: MeasuringPoint): number {
-  return model.getLayer(point.layer).getConfig().dataFormat === 'channelsFirst' ? 1 : 3;
+  if (model.getLayer(point.layer).getConfig().dataFormat === 'channelsFirst') return 1;
+  return (model.getLayer(point.measuredAt).outputShape as (number | null)[]).length - 1;
 }
 
 // A type alias, not an interface, so that tf.tidy accepts it as a TensorContainer.
@@ -204,10 +210,10 @@ function accumulateBatch(
   const activations = Array.isArray(predicted) ? predicted : [predicted];
   const next: Accumulators = { zeros: [], absSums: [], positions: [] };
   activations.forEach((a, k) => {
-    if (a.rank !== 4) {
-      throw new PeakPruneError('invalid-model', `The output measured for APoZ has shape [${a.shape.join(', ')}]; expected rank 4.`);
+    if (channelAxes[k] >= a.rank) {
+      throw new PeakPruneError('internal', `The output measured for APoZ has shape [${a.shape.join(', ')}], which has no axis ${channelAxes[k]}.`);
     }
-    const axes = [0, 1, 2, 3].filter((axis) => axis !== channelAxes[k]);
+    const axes = a.shape.map((_, axis) => axis).filter((axis) => axis !== channelAxes[k]);
     const batchZeros = tf.sum(tf.cast(tf.equal(a, 0), 'float32'), axes) as tf.Tensor1D;
     const batchAbs = tf.sum(tf.abs(a), axes) as tf.Tensor1D;
     next.zeros.push(previous.zeros[k] ? tf.add(previous.zeros[k], batchZeros) : batchZeros);

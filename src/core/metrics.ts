@@ -3,7 +3,6 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { PeakPruneError, throwIfCancelled } from './errors';
-import { asSupportedClass } from './topology';
 import type { EvaluationResult, JobOptions, ModelMetrics, SampleSet } from './types';
 
 const BYTES_PER_FLOAT32 = 4;
@@ -14,7 +13,8 @@ const DEFAULT_BATCH_SIZE = 32;
  *
  * `params` counts every weight, trainable or not, BatchNormalization's moving mean and variance
  * included, as Keras `count_params()` does. `flops` counts multiply-adds for one input:
- * kh·kw·cin·cout·Hout·Wout per Conv2D and in·out per Dense (times the positions when Dense gets
+ * kh·kw·cin·cout·Hout·Wout per Conv2D (and the same kernel-size rule for Conv1D, DepthwiseConv2D and
+ * both kernels of SeparableConv2D) and in·out per Dense (times the positions when Dense gets
  * a tensor of rank above 2). Bias additions, BatchNormalization, activations and pooling count 0.
  * `bytes` is 4 bytes per parameter.
  */
@@ -27,31 +27,20 @@ export function modelMetrics(model: tf.LayersModel): ModelMetrics {
 }
 
 function layerMultiplyAdds(layer: tf.layers.Layer): number {
-  const supported = asSupportedClass(layer.getClassName());
-  // NOTE: layer classes outside the supported list (depthwise convolutions, for example) count 0.
-  if (supported === undefined) return 0;
-  switch (supported) {
-    case 'Conv2D': {
-      const kernelSize = sizeOf(layer.weights[0].shape as number[]);
-      return kernelSize * outputPositions(layer, isChannelsFirst(layer) ? 'channelsFirst' : 'channelsLast');
-    }
+  const format = isChannelsFirst(layer) ? 'channelsFirst' : 'channelsLast';
+  switch (layer.getClassName()) {
+    case 'Conv1D':
+    case 'Conv2D':
+    case 'DepthwiseConv2D':
+      // The depthwise kernel [kh, kw, cin, m] has one entry per multiply-add at each output position.
+      return sizeOf(layer.weights[0].shape as number[]) * outputPositions(layer, format);
+    case 'SeparableConv2D':
+      return (sizeOf(layer.weights[0].shape as number[]) + sizeOf(layer.weights[1].shape as number[])) * outputPositions(layer, format);
     case 'Dense':
       return sizeOf(layer.weights[0].shape as number[]) * outputPositions(layer, 'channelsLast');
-    case 'InputLayer':
-    case 'BatchNormalization':
-    case 'Activation':
-    case 'ReLU':
-    case 'MaxPooling2D':
-    case 'AveragePooling2D':
-    case 'Dropout':
-    case 'Flatten':
-    case 'GlobalAveragePooling2D':
-    case 'GlobalMaxPooling2D':
+    default:
+      // NOTE: other classes (pooling, BatchNormalization, activations, merges, Conv2DTranspose) count 0.
       return 0;
-    default: {
-      const unreachable: never = supported;
-      throw new PeakPruneError('internal', `Unhandled layer class ${String(unreachable)}.`);
-    }
   }
 }
 

@@ -48,7 +48,22 @@ function planLayer(layer: LayerAnalysis, options: PlanOptions, overrides?: Filte
   const ratio = options.layerRatios?.[layer.name] ?? options.ratio;
   const count = removalCount(layer.filters, ratio, options.minChannels);
   const removed = selectFilters(options.method, { layer, distances, seed: options.seed ?? 0 }, count);
-  return { name: layer.name, filters: layer.filters, removed: applyOverrides(removed, layer.filters, overrides) };
+  const chosen = applyOverrides(removed, layer.filters, overrides);
+  return { name: layer.name, filters: layer.filters, removed: keepEveryMember(chosen, layer.memberChannels) };
+}
+
+/**
+ * Gives back one channel to each member of a coupled group that would lose all its filters. Only
+ * a member that produces part of the group's channels (behind a Concatenate) can be emptied,
+ * because the lead produces every channel and the removal count always leaves it one.
+ */
+function keepEveryMember(removed: number[], memberChannels: readonly number[][] | undefined): number[] {
+  if (memberChannels === undefined) return removed;
+  const set = new Set(removed);
+  for (const channels of memberChannels) {
+    if (channels.every((channel) => set.has(channel))) set.delete(channels[0]);
+  }
+  return [...set].sort((a, b) => a - b);
 }
 
 function applyOverrides(removed: number[], filters: number, overrides?: FilterOverrides): number[] {

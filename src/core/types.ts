@@ -90,6 +90,12 @@ export interface LayerSummary {
   prunable: boolean;
   /** Reason a convolution layer cannot be pruned; absent for prunable layers. */
   reason?: string;
+  /** Convolutions only: name of the coupled group whose filters this layer loses, the name of its lead layer. */
+  group?: string;
+  /** On a group's lead: every member of the group, the lead included, when it has more than one. */
+  groupMembers?: string[];
+  /** Layers that keep every channel reaching them (a Softmax over channels, an unknown class): the reason. */
+  frozenReason?: string;
 }
 
 export interface ModelMetrics {
@@ -120,6 +126,13 @@ export interface LayerAnalysis {
   l1: Float64Array;
   /** Pairwise filter distances (n × n, row-major), which the density-peak method plans with. */
   distances?: Float64Array;
+  /**
+   * Coupled groups only: the member layers in graph order, the lead (`name`) among them, and for
+   * each member the group channel of each of its filters. `kernel` then contains every member's
+   * filters side by side.
+   */
+  members?: string[];
+  memberChannels?: number[][];
 }
 
 export interface PlanOptions {

@@ -248,7 +248,7 @@ describe('rebuildPruned', () => {
     });
 
     expect(codeOf(() => rebuildPruned(model, { last: [0] }))).toBe('invalid-options');
-    expect(() => rebuildPruned(model, { last: [0] })).toThrow(/Layer "last" cannot be pruned: its output is the model output/);
+    expect(() => rebuildPruned(model, { last: [0] })).toThrow(/Layer "last" cannot be pruned: its channels reach a model output/);
     model.dispose();
   });
 });

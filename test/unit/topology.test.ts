@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { PeakPruneError } from '../../src/core/errors';
-import { prunableLayers, readChain, summarizeModel } from '../../src/core/topology';
+import { describeChannels, prunableLayers, summarizeModel } from '../../src/core/topology';
 import { buildConvBnDense, buildConvConvGap, buildFunctionalChain } from './helpers/tiny-models';
 
 beforeAll(async () => {
@@ -57,18 +57,15 @@ describe('summarizeModel', () => {
 
     expect(summaries[0]).toMatchObject({ name: 'image', className: 'InputLayer', outputShape: [6, 6, 3], params: 0 });
     expect(summaries.filter((s) => s.prunable).map((s) => s.name)).toEqual(['c1', 'c2']);
-    expect(readChain(model).kind).toBe('functional');
     model.dispose();
   });
 
   it('explains why a conv is not prunable', () => {
     const cases: [string, tf.Sequential, RegExp][] = [
-      ['output conv', convThen([]), /^its output is the model output\.$/],
-      ['trailing relu', convThen([tf.layers.reLU({ name: 'r' })]), /reaches the model output through layer "r"/],
-      ['LeakyReLU after', convThen([tf.layers.leakyReLU({ name: 'leaky' }), tf.layers.conv2d({ filters: 2, kernelSize: 1 })]), /layer class LeakyReLU after it \(layer "leaky"\) is not supported yet/],
-      ['Dense on 4-D output', convThen([tf.layers.dense({ units: 2, name: 'd4' })]), /Dense layer "d4" takes its 4-D output/],
-      ['BN on another axis', convThen([tf.layers.batchNormalization({ axis: 1, name: 'bnh' }), tf.layers.conv2d({ filters: 2, kernelSize: 1 })]), /"bnh" after it does not normalize the channel axis/],
-      ['Dropout noiseShape', convThen([tf.layers.dropout({ rate: 0.5, noiseShape: [1, 1, 1, 3], name: 'dn' }), tf.layers.conv2d({ filters: 2, kernelSize: 1 })]), /"dn" after it has a noiseShape/],
+      ['output conv', convThen([]), /^its channels reach a model output through layer "c1"\.$/],
+      ['trailing relu', convThen([tf.layers.reLU({ name: 'r' })]), /reach a model output through layer "r"/],
+      ['softmax activation', convThen([tf.layers.activation({ activation: 'softmax', name: 'sm' }), tf.layers.conv2d({ filters: 2, kernelSize: 1 })]), /reach layer "sm" \(Activation\), which applies softmax over the channel axis/],
+      ['Dropout noiseShape', convThen([tf.layers.dropout({ rate: 0.5, noiseShape: [1, 1, 1, 3], name: 'dn' }), tf.layers.conv2d({ filters: 2, kernelSize: 1 })]), /reach layer "dn" \(Dropout\), which has a noiseShape/],
     ];
     for (const [label, model, reason] of cases) {
       expect(reasonFor(model, 'c1'), label).toMatch(reason);
@@ -77,7 +74,19 @@ describe('summarizeModel', () => {
     }
   });
 
-  it('rejects a channels-first conv', () => {
+  it('prunes convs before LeakyReLU, Dense on 4-D and BN on another axis', () => {
+    const cases: [string, tf.Sequential][] = [
+      ['LeakyReLU after', convThen([tf.layers.leakyReLU({ name: 'leaky' }), tf.layers.conv2d({ filters: 2, kernelSize: 1 })])],
+      ['Dense on 4-D output', convThen([tf.layers.dense({ units: 2, name: 'd4' })])],
+      ['BN on another axis', convThen([tf.layers.batchNormalization({ axis: 1, name: 'bnh' }), tf.layers.conv2d({ filters: 2, kernelSize: 1 })])],
+    ];
+    for (const [label, model] of cases) {
+      expect(prunableLayers(model), label).toEqual(['c1']);
+      model.dispose();
+    }
+  });
+
+  it('prunes a channels-first conv', () => {
     const model = tf.sequential({
       layers: [
         tf.layers.conv2d({ inputShape: [2, 4, 4], filters: 3, kernelSize: 1, dataFormat: 'channelsFirst', name: 'cf' }),
@@ -85,7 +94,8 @@ describe('summarizeModel', () => {
       ],
     });
 
-    expect(reasonFor(model, 'cf')).toBe('channels-first convolutions are not supported yet.');
+    expect(reasonFor(model, 'cf')).toBeUndefined();
+    expect(prunableLayers(model)).toEqual(['cf']);
     model.dispose();
   });
 });
@@ -110,50 +120,47 @@ describe('prunableLayers', () => {
     const error = errorOf(() => prunableLayers(model));
 
     expect(error.code).toBe('no-prunable-layers');
-    expect(error.message).toMatch(/has no convolution \(Conv2D\) layer, so there is nothing to prune/);
+    expect(error.message).toMatch(/has no convolution \(Conv1D, Conv2D or SeparableConv2D\) layer, so there is nothing to prune/);
     expect(summarizeModel(model)).toHaveLength(1);
     model.dispose();
   });
 });
 
-describe('readChain', () => {
-  it('rejects a branching model', () => {
+describe('graph models', () => {
+  it('prunes the trunk of a branching model', () => {
     const input = tf.input({ shape: [4, 4, 1] });
     const trunk = tf.layers.conv2d({ filters: 2, kernelSize: 1, name: 'trunk' }).apply(input) as tf.SymbolicTensor;
     const left = tf.layers.conv2d({ filters: 2, kernelSize: 1, name: 'left' }).apply(trunk) as tf.SymbolicTensor;
     const right = tf.layers.conv2d({ filters: 2, kernelSize: 1, name: 'right' }).apply(trunk) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: [left, right] });
 
-    const error = errorOf(() => summarizeModel(model));
-
-    expect(error.code).toBe('invalid-model');
-    expect(error.message).toMatch(/^Layer "trunk" feeds 2 layers \(left, right\), but only sequential-style models/);
+    expect(prunableLayers(model)).toEqual(['trunk']);
+    expect(reasonFor(model, 'left')).toMatch(/reach a model output through layer "left"/);
     model.dispose();
   });
 
-  it('rejects a merge layer', () => {
+  it('keeps a conv whose merge is the model output', () => {
     const input = tf.input({ shape: [4, 4, 1] });
     const trunk = tf.layers.conv2d({ filters: 2, kernelSize: 1, name: 'trunk' }).apply(input) as tf.SymbolicTensor;
     const sum = tf.layers.add({ name: 'sum' }).apply([trunk, trunk]) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: sum });
 
-    const error = errorOf(() => prunableLayers(model));
-
-    expect(error.code).toBe('invalid-model');
-    expect(error.message).toMatch(/^Layer "sum" takes 2 inputs, but only sequential-style models/);
+    expect(prunableLayers(model)).toEqual([]);
+    expect(reasonFor(model, 'trunk')).toMatch(/reach a model output through layer "sum"/);
     model.dispose();
   });
 
-  it('rejects a layer called twice', () => {
-    const input = tf.input({ shape: [4] });
-    const shared = tf.layers.dense({ units: 4, name: 'shared' });
-    const output = shared.apply(shared.apply(input)) as tf.SymbolicTensor;
+  it('lists a layer called twice as frozen', () => {
+    const input = tf.input({ shape: [4, 4, 1] });
+    const conv = tf.layers.conv2d({ filters: 2, kernelSize: 1, name: 'c' }).apply(input) as tf.SymbolicTensor;
+    const shared = tf.layers.conv2d({ filters: 2, kernelSize: 1, name: 'shared' });
+    const output = shared.apply(shared.apply(conv)) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: output });
 
-    const error = errorOf(() => readChain(model));
-
-    expect(error.code).toBe('invalid-model');
-    expect(error.message).toMatch(/^Layer "shared" is called 2 times/);
+    expect(describeChannels(model).frozen).toEqual([
+      { name: 'shared', className: 'Conv2D', reason: 'is called 2 times with shared weights, which pruning does not support yet' },
+    ]);
+    expect(prunableLayers(model)).toEqual([]);
     model.dispose();
   });
 });

@@ -1,8 +1,9 @@
-// `peakprune inspect`: the model's layers, which can be pruned, and its size and cost, as JSON.
+// `peakprune inspect`: the model's layers, which can be pruned, coupled groups, frozen layers,
+// and its size and cost, as JSON.
 import { COMMON_OPTIONS, parseCommandArgs } from '../args';
 import { loadLayersModelFromFiles } from '../load-model';
 import { modelMetrics } from '../../core/metrics';
-import { summarizeModel } from '../../core/topology';
+import { describeChannels, summarizeModel, type ChannelStructure } from '../../core/topology';
 import type { LayerSummary, ModelMetrics } from '../../core/types';
 import { DEFAULT_MODEL, displayPath, resolvePath, useCpuBackend, type CliIO } from './io';
 
@@ -10,7 +11,10 @@ export const INSPECT_HELP = `Usage: peakprune inspect [--model PATH/model.json]
 
 Prints one JSON object to stdout: the model's name, input and output shapes, every layer
 (class, output shape without the batch axis, parameters, whether its filters can be pruned
-and, for a convolution that cannot, why) and the model's parameters, FLOPs and bytes.
+and, for a convolution that cannot, why), the coupled groups (convolutions whose filters are
+removed together, named after their lead layer, with the reason when they cannot be pruned),
+every frozen layer (a layer that keeps all channels reaching it) with its reason, and the
+model's parameters, FLOPs and bytes.
 
 Options:
   --model PATH   TensorFlow.js LayersModel file; its weight shards must sit where its
@@ -32,6 +36,8 @@ export interface InspectOutput {
   outputShape: (number | null)[];
   metrics: ModelMetrics;
   layers: LayerSummary[];
+  groups: ChannelStructure['groups'];
+  frozen: ChannelStructure['frozen'];
 }
 
 /** Runs `peakprune inspect`; `argv` contains the arguments after the command name. */
@@ -46,6 +52,7 @@ export async function runInspect(argv: string[], io: CliIO): Promise<void> {
   const file = values.model === undefined ? DEFAULT_MODEL : resolvePath(io, values.model);
   const model = await loadLayersModelFromFiles(file);
   try {
+    const channels = describeChannels(model);
     const output: InspectOutput = {
       model: model.name,
       file: displayPath(io, file),
@@ -53,6 +60,8 @@ export async function runInspect(argv: string[], io: CliIO): Promise<void> {
       outputShape: model.outputs[0].shape.slice(1),
       metrics: modelMetrics(model),
       layers: summarizeModel(model),
+      groups: channels.groups,
+      frozen: channels.frozen,
     };
     io.stdout(`${JSON.stringify(output, null, 2)}\n`);
   } finally {

@@ -2,7 +2,10 @@ import { useStore } from '../store';
 import { MAX_RATIO } from '../store/plan';
 import { NumberField } from './NumberField';
 
-/** Shows one prunable layer as a select button ("conv3 · 32 filters · 4 clusters · −16") and a ratio field. */
+/**
+ * Shows one prunable layer or coupled group as a select button ("conv3 · 32 filters · 4 clusters · −16",
+ * then the group's members) and a ratio field.
+ */
 export function LayerRow({ name }: { name: string }) {
   const layer = useStore((s) => s.layers.find((entry) => entry.name === name));
   const removed = useStore((s) => s.plan?.layers.find((entry) => entry.name === name)?.removed.length);
@@ -21,6 +24,12 @@ export function LayerRow({ name }: { name: string }) {
         <span className="removal" data-testid={`removed-${name}`}>
           −{removed ?? 0}
         </span>
+        {layer.members !== undefined && (
+          <span className="muted" data-testid={`members-${name}`}>
+            {' '}
+            · coupled: {layer.members.join(', ')}
+          </span>
+        )}
       </button>
       <NumberField
         className="layer-ratio"
