@@ -35,10 +35,14 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-/** Tensor counts that `window.peakprune.memory()` returns from the worker's tfjs. */
+/** Tensor counts from the worker's tfjs, which must return to earlier values after a job. */
 export interface WorkerMemory {
   numTensors: number;
   numBytes: number;
+}
+
+/** WorkerMemory plus the WebGL backend's texture bytes, which benchmarks print. */
+export interface WorkerGpuMemory extends WorkerMemory {
   /** WebGL only: bytes of the textures that hold live tensors. */
   numBytesInGPU?: number;
   /** WebGL only: bytes of every texture allocated so far, released ones included (a high-water mark). */
@@ -170,8 +174,17 @@ export async function openWorkbench(query = '', options: OpenOptions = {}): Prom
   };
 }
 
-/** Returns the worker's tfjs tensor counts through the page's test hook. */
+/** Returns the worker's tfjs tensor count and tensor bytes through the page's test hook. */
 export async function workerMemory(page: Page): Promise<WorkerMemory> {
+  const { numTensors, numBytes } = await workerGpuMemory(page);
+  return { numTensors, numBytes };
+}
+
+/**
+ * Returns the worker's tensor figures with its GPU texture bytes. The allocated bytes only grow
+ * (tfjs keeps released textures for reuse), so leak checks compare workerMemory instead.
+ */
+export async function workerGpuMemory(page: Page): Promise<WorkerGpuMemory> {
   return page.evaluate(async () => {
     const hooks = window.peakprune;
     if (hooks === undefined) throw new Error('window.peakprune is missing: the app did not expose its test hooks.');

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadFromFiles } from '../../src/core/model-io';
-import { openWorkbench, saveDownloads, waitForStatus, workerMemory, type Workbench, type WorkerMemory } from './harness';
+import { openWorkbench, saveDownloads, waitForStatus, workerGpuMemory, type Workbench, type WorkerGpuMemory } from './harness';
 import { LONG_TASK_OBSERVER, longestIn, readLongTasks, type JobWindow } from './long-tasks';
 import { makeVgg16Files, serveVgg16, VGG16_FILTERS, vgg16Params, type Vgg16Files } from './vgg16-fixture';
 import { ANALYSED, expectedRemovals, PRUNED, readLayerRow, setGlobalRatio, waitForDownloadsReady } from './workbench-page';
@@ -58,7 +58,7 @@ async function longestTask(window: JobWindow): Promise<string> {
   return longest === 0 ? 'no task over 50 ms' : `${longest.toFixed(0)} ms`;
 }
 
-function describeMemory(memory: WorkerMemory): string {
+function describeMemory(memory: WorkerGpuMemory): string {
   const mib = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
   return `${memory.numTensors} tensors, ${mib(memory.numBytes)} in tensors, GPU live ${mib(memory.numBytesInGPU)}, GPU allocated ${mib(memory.numBytesInGPUAllocated)}`;
 }
@@ -79,7 +79,7 @@ describe('VGG-16 in the workbench', () => {
       expect(row.filters, `filters of conv${i + 1}`).toBe(filters);
       expect(row.clusters, `clusters of conv${i + 1}`).toBeGreaterThanOrEqual(1);
     }
-    const memory = await workerMemory(page);
+    const memory = await workerGpuMemory(page);
     figures['worker memory after analysis'] = describeMemory(memory);
     expect(memory.numTensors, 'worker tensors after analysis: the model weights only').toBe(WEIGHT_TENSORS);
     expect(bench.errors).toEqual([]);
@@ -100,7 +100,7 @@ describe('VGG-16 in the workbench', () => {
   });
 
   it('returns to the same tensor count after analysing again', async () => {
-    const before = await workerMemory(page);
+    const before = await workerGpuMemory(page);
     const start = await pageNow();
     const started = Date.now();
     await page.getByTestId('analyze-button').click();
@@ -108,7 +108,7 @@ describe('VGG-16 in the workbench', () => {
     await waitForStatus(page, ANALYSED, 1_000, bench.errors);
     figures['analysis again'] = `${((Date.now() - started) / 1000).toFixed(1)} s`;
     figures['longest task, second analysis'] = await longestTask({ start, end: await pageNow() });
-    const after = await workerMemory(page);
+    const after = await workerGpuMemory(page);
     figures['worker memory after the second analysis'] = describeMemory(after);
     expect(after.numTensors, 'worker tensors after a second analysis').toBe(before.numTensors);
     expect(after.numTensors, 'worker tensors after a second analysis: the model weights only').toBe(WEIGHT_TENSORS);
@@ -124,7 +124,7 @@ describe('VGG-16 in the workbench', () => {
     await waitForDownloadsReady(page);
     figures['prune + rebuild + evaluation + export'] = `${((Date.now() - started) / 1000).toFixed(1)} s`;
     figures['longest task, pruning'] = await longestTask({ start, end: await pageNow() });
-    const memory = await workerMemory(page);
+    const memory = await workerGpuMemory(page);
     figures['worker memory after pruning'] = describeMemory(memory);
     expect(memory.numTensors, 'worker tensors after pruning: original and pruned weights').toBe(2 * WEIGHT_TENSORS);
 
