@@ -14,8 +14,6 @@ export function describeError(error: unknown): string {
     switch (error.code) {
       case 'internal':
         return `Something failed inside PeakPrune (${error.message}); reload the page and try again.`;
-      case 'backend-failed':
-        return `${error.message} Reload the page, or use a browser with WebGL 2.`;
       default:
         return error.message;
     }

@@ -48,3 +48,49 @@ export function matchShards(shardNames: readonly string[], pickedNames: readonly
     missing: shardNames.filter((name) => !picked.has(name)),
   };
 }
+
+/** Largest total size of the files read for one model; larger picks are rejected before reading. */
+export const MAX_PICKED_MODEL_BYTES = 1024 * 1024 * 1024;
+
+/** A picked or dropped file with its path inside the chosen folder ("folder/model.json"), or its name. */
+export interface PickedFile {
+  file: File;
+  path: string;
+}
+
+/** Pairs each file of a file input with its folder-relative path (set when a folder was picked). */
+export function pickedFiles(files: readonly File[]): PickedFile[] {
+  return files.map((file) => ({ file, path: file.webkitRelativePath || file.name }));
+}
+
+/**
+ * Collects the files of a drop, walking dropped folders recursively. Must be called inside the
+ * drop handler, because the browser empties DataTransfer once the handler returns.
+ */
+export async function droppedFiles(transfer: DataTransfer): Promise<PickedFile[]> {
+  const entries = Array.from(transfer.items)
+    .map((item) => item.webkitGetAsEntry())
+    .filter((entry): entry is FileSystemEntry => entry !== null);
+  if (entries.length === 0) return pickedFiles(Array.from(transfer.files));
+  const files: PickedFile[] = [];
+  for (const entry of entries) files.push(...(await entryFiles(entry)));
+  return files;
+}
+
+async function entryFiles(entry: FileSystemEntry): Promise<PickedFile[]> {
+  if (entry.isFile) {
+    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+    return [{ file, path: entry.fullPath.replace(/^\//, '') }];
+  }
+  const reader = (entry as FileSystemDirectoryEntry).createReader();
+  const children: FileSystemEntry[] = [];
+  // readEntries may return a folder's entries in several batches, and an empty batch marks the end.
+  for (;;) {
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+    if (batch.length === 0) break;
+    children.push(...batch);
+  }
+  const files: PickedFile[] = [];
+  for (const child of children) files.push(...(await entryFiles(child)));
+  return files;
+}

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-webgl';
+import { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 
 import type { BackendInfo } from './types';
 
@@ -10,7 +10,10 @@ import type { BackendInfo } from './types';
  */
 export async function initBackend(): Promise<BackendInfo> {
   const reason = webgl2Unavailable() ?? (await tryWebgl());
-  if (reason === undefined) return { backend: tf.getBackend() };
+  if (reason === undefined) {
+    watchContextLoss();
+    return { backend: tf.getBackend() };
+  }
 
   await tf.setBackend('cpu');
   await tf.ready();
@@ -44,4 +47,68 @@ async function tryWebgl(): Promise<string | undefined> {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Time (performance.now) at which the WebGL context was lost, until the backend is restarted. */
+let contextLostAt: number | undefined;
+
+/**
+ * Listens for the loss of tfjs's WebGL context (the GPU driver reset, or the browser reclaimed
+ * the GPU). tfjs itself only drops its cached context, so every later kernel fails. The worker
+ * checks contextWasLost after a failed call and then restarts the backend.
+ */
+function watchContextLoss(): void {
+  // The worker's lib types omit WebGLRenderingContext.canvas; here it is an OffscreenCanvas.
+  const canvas = ((tf.backend() as MathBackendWebGL).gpgpu.gl as unknown as { canvas: EventTarget }).canvas;
+  canvas.addEventListener('webglcontextlost', () => {
+    contextLostAt = performance.now();
+    for (const listener of [...lossListeners]) listener();
+  });
+}
+
+/** Callbacks of the calls in flight, run when the context is lost. */
+const lossListeners = new Set<() => void>();
+
+/**
+ * Settles like `work`, but rejects when the WebGL context is lost or already was. tfjs's asynchronous
+ * reads wait on a GPU fence that never signals on a lost context, so `work` would hang.
+ * NOTE: the abandoned work keeps polling its fence in the background until the worker ends.
+ */
+export function untilContextLoss<T>(work: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onLoss = () => reject(new Error('The WebGL context was lost.'));
+    if (contextLostAt !== undefined) onLoss();
+    lossListeners.add(onLoss);
+    work.then(resolve, reject).finally(() => lossListeners.delete(onLoss));
+  });
+}
+
+export function contextWasLost(): boolean {
+  return contextLostAt !== undefined;
+}
+
+/**
+ * Replaces the broken WebGL backend with a new one on a new context. Every tensor of the old
+ * backend is gone, so callers must rebuild their models afterwards. Falls back to cpu when
+ * WebGL cannot start again.
+ */
+export async function restartBackend(): Promise<BackendInfo> {
+  contextLostAt = undefined;
+  tf.removeBackend('webgl');
+  tf.registerBackend('webgl', () => new MathBackendWebGL(), 2);
+  const reason = await tryWebgl();
+  if (reason === undefined) {
+    watchContextLoss();
+    return { backend: tf.getBackend() };
+  }
+  await tf.setBackend('cpu');
+  return { backend: tf.getBackend(), fallbackReason: `after the WebGL context was lost, ${reason}` };
+}
+
+/** Loses the WebGL context on purpose through WEBGL_lose_context, so tests can check recovery. */
+export function loseContextForTest(): boolean {
+  if (tf.getBackend() !== 'webgl') return false;
+  const extension = (tf.backend() as MathBackendWebGL).gpgpu.gl.getExtension('WEBGL_lose_context');
+  extension?.loseContext();
+  return extension !== null;
 }

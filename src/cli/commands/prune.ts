@@ -32,7 +32,8 @@ after on evaluation images, and writes DIR/model.json, DIR/model.weights.bin and
 DIR/report.json. A summary goes to stdout; progress goes to stderr when it is a terminal.
 
 Options:
-  --model PATH                TensorFlow.js LayersModel file (default: the shipped
+  --model PATH                TensorFlow.js LayersModel: model.json, a folder or .zip holding
+                              it, or a Keras .h5 or .keras file (default: the shipped
                               public/model/model.json)
   --images DIR                ImageFolder: one subfolder of PNG or JPEG images per class, class
                               index = subfolder name in sorted order. Images are converted to the

@@ -1,32 +1,50 @@
 import { PeakPruneError } from '../../core/errors';
+import type { ModelFileData } from '../../worker/model';
+import type { ModelInfo } from '../../worker/types';
 import { bridge } from '../bridge';
 import { describeError } from '../messages';
-import { manifestShardNames, matchShards, MAX_MODEL_JSON_BYTES, parseModelJson, startsLikeJsonObject } from '../model-pick';
+import { MAX_PICKED_MODEL_BYTES, type PickedFile } from '../model-pick';
 import { useStore } from '../store';
 import { analyzeLoadedModel } from './analysis';
 import { runJob } from './jobs';
 
-interface PickedModel {
-  fileName: string;
-  modelJson: string;
-  shards: Record<string, ArrayBuffer>;
-}
-
 /**
- * Opens a model the user picked (model.json and its weight files together) and analyses it.
- * Errors appear beside the file input; the previous model stays loaded when opening fails.
+ * Opens a model from picked or dropped files (model.json and shards in any order, a folder, a
+ * zip, a Teachable Machine export, a Keras .h5 or .keras file) and analyses it. The worker finds
+ * the model among the files; errors appear beside the picker and the previous model stays loaded.
  */
-export async function openModelFiles(files: readonly File[]): Promise<void> {
-  const store = useStore.getState();
-  store.setModelFileError(undefined);
-  let picked: PickedModel;
+export async function openModelFiles(files: readonly PickedFile[]): Promise<void> {
+  useStore.getState().setModelFileError(undefined);
+  let data: ModelFileData[];
   try {
-    picked = await readPickedFiles(files);
+    data = await readPicked(files);
   } catch (error) {
-    store.setModelFileError(describeError(error));
+    useStore.getState().setModelFileError(describeError(error));
     return;
   }
-  const info = await runJob(`Opening ${picked.fileName}`, () => bridge.loadModelFiles(picked.modelJson, picked.shards, picked.fileName), {
+  const label = files.length === 1 ? files[0].path : `${files.length} files`;
+  await openWith(`Opening ${label}`, () => bridge.openModelFiles(data));
+}
+
+/** Opens the model.json at `url` (same origin, or a server that allows cross-origin reads). */
+export async function openModelUrl(url: string): Promise<void> {
+  useStore.getState().setModelFileError(undefined);
+  const trimmed = url.trim();
+  if (!/^(https?:\/\/|\/|\.)/i.test(trimmed)) {
+    useStore.getState().setModelFileError(`"${trimmed}" is not a model URL; enter an http(s) URL or a path of a model.json on this site.`);
+    return;
+  }
+  await openWith(`Opening ${trimmed}`, () => bridge.loadModel(new URL(trimmed, window.location.href).href));
+}
+
+/** Opens a model that tfjs saved in this browser's IndexedDB. */
+export async function openStoredModel(name: string): Promise<void> {
+  useStore.getState().setModelFileError(undefined);
+  await openWith(`Opening indexeddb://${name}`, () => bridge.openStoredModel(name));
+}
+
+async function openWith(label: string, open: () => Promise<ModelInfo>): Promise<void> {
+  const info = await runJob(label, open, {
     describeDone: (model) => `Opened ${model.source} (${model.layers.length} layers).`,
     onError: (message) => useStore.getState().setModelFileError(message),
   });
@@ -35,37 +53,17 @@ export async function openModelFiles(files: readonly File[]): Promise<void> {
   await analyzeLoadedModel();
 }
 
-/**
- * Finds the one model.json among the picked files by its content and reads the weight files
- * its manifest names. Other picked files are ignored.
- */
-async function readPickedFiles(files: readonly File[]): Promise<PickedModel> {
-  const names = files.map((file) => file.name).join(', ');
-  const models: { file: File; text: string; json: Record<string, unknown> }[] = [];
-  for (const file of files) {
-    if (file.size > MAX_MODEL_JSON_BYTES || !startsLikeJsonObject(await file.slice(0, 64).text())) continue;
-    const text = await file.text();
-    const json = parseModelJson(text);
-    if (json !== undefined) models.push({ file, text, json });
-  }
-  if (models.length === 0) {
+/** Reads the files into buffers for transfer, rejecting picks too large to keep in memory. */
+async function readPicked(files: readonly PickedFile[]): Promise<ModelFileData[]> {
+  const total = files.reduce((sum, picked) => sum + picked.file.size, 0);
+  if (total > MAX_PICKED_MODEL_BYTES) {
+    const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
     throw new PeakPruneError(
       'invalid-model',
-      `None of the chosen files (${names || 'none'}) is a TensorFlow.js model.json (a JSON object with "modelTopology"); choose the model.json together with its weight files.`,
+      `The chosen files hold ${mib(total)}, more than the ${mib(MAX_PICKED_MODEL_BYTES)} a model may have here; choose only the model's files.`,
     );
   }
-  if (models.length > 1) {
-    throw new PeakPruneError('invalid-model', `Choose one model.json at a time, together with its weight files; these are all model.json files: ${models.map((m) => m.file.name).join(', ')}.`);
-  }
-
-  const [model] = models;
-  const { found, missing } = matchShards(manifestShardNames(model.json), files.map((file) => file.name));
-  if (missing.length > 0) {
-    throw new PeakPruneError('invalid-model', `${model.file.name} needs the weight files ${missing.join(', ')}, which were not chosen; choose them together with ${model.file.name}.`);
-  }
-  const shards: Record<string, ArrayBuffer> = {};
-  for (const file of files) {
-    if (found.includes(file.name)) shards[file.name] = await file.arrayBuffer();
-  }
-  return { fileName: model.file.name, modelJson: model.text, shards };
+  const data: ModelFileData[] = [];
+  for (const picked of files) data.push({ path: picked.path, bytes: await picked.file.arrayBuffer() });
+  return data;
 }
