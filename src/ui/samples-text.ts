@@ -38,6 +38,7 @@ export function describeLoadedImages(samples: Partial<Record<SampleKind, Samples
 function describeSet(kind: SampleKind, set: SamplesInfo | undefined, dataset: string | undefined, busy: boolean): string {
   if (set === undefined) return `${kind}: ${busy ? 'loading…' : 'not loaded'}`;
   const count = `${formatCount(set.count)} ${kind}`;
+  if (set.classNames.length === 0) return `${count} (${set.source}, unlabelled)`;
   if (dataset === undefined) return `${count} (${set.source}, ${set.classNames.length} classes)`;
   const shipped = SHIPPED_SPLITS[kind];
   return set.source === shipped.file ? `${count} (${set.source}, ${shipped.split})` : `${count} (${set.source})`;

@@ -48,22 +48,41 @@ async function fetchOk(url: string): Promise<Response> {
 /** Decodes an image file to RGBA bytes without colour management, so pixel values stay exact. */
 async function decodePng(url: string): Promise<{ bytes: Uint8Array; width: number; height: number }> {
   const blob = await fetchOk(url).then((response) => response.blob());
+  const image = await decodeToRgba(blob, fileNameOf(url));
+  return { bytes: image.data, width: image.width, height: image.height };
+}
+
+/** Largest image decoded, in pixels: 50 megapixels take 200 MB as RGBA bytes. */
+export const MAX_DECODED_PIXELS = 50_000_000;
+
+/**
+ * Decodes an image Blob (any format the browser reads: PNG, JPEG, WebP, GIF's first frame, BMP)
+ * to RGBA bytes through createImageBitmap and an OffscreenCanvas. Colour-space conversion and
+ * alpha premultiplication are off, so stored pixel values come back unchanged.
+ * Throws `invalid-images` naming `fileName` when the browser cannot decode it or it is larger
+ * than MAX_DECODED_PIXELS.
+ */
+export async function decodeToRgba(blob: Blob, fileName: string): Promise<{ data: Uint8Array; width: number; height: number }> {
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   } catch (error) {
-    throw new PeakPruneError('invalid-images', `${fileNameOf(url)} is not an image the browser can decode (${String(error)}).`);
+    throw new PeakPruneError('invalid-images', `${fileName} is not an image the browser can decode (${String(error)}).`);
   }
   const { width, height } = bitmap;
+  if (width * height > MAX_DECODED_PIXELS) {
+    bitmap.close();
+    throw new PeakPruneError('invalid-images', `${fileName} is ${width}×${height} pixels, more than the limit of ${MAX_DECODED_PIXELS / 1e6} megapixels; scale it down first.`);
+  }
   const context = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
   if (context === null) {
     bitmap.close();
-    throw new PeakPruneError('invalid-images', `Could not decode ${fileNameOf(url)}: the browser returned no 2D canvas context in the worker.`);
+    throw new PeakPruneError('invalid-images', `Could not decode ${fileName}: the browser returned no 2D canvas context in the worker.`);
   }
   context.drawImage(bitmap, 0, 0);
   bitmap.close();
   const pixels = context.getImageData(0, 0, width, height).data;
-  return { bytes: new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength), width, height };
+  return { data: new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength), width, height };
 }
 
 /** Keeps the first `limit` images of a sample set (all of them when it has fewer). */

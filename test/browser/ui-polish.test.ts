@@ -47,7 +47,8 @@ describe('workbench polish', () => {
     const second = await bench.context.newPage();
     try {
       await second.goto(bench.url + QUERY);
-      await waitForStatus(second, /^Loading the model and images: decoding the calibration images/, 60_000, bench.errors);
+      // The second page shares the first page's saved session, so it restores that session.
+      await waitForStatus(second, /^(Loading the model and images|Restoring the saved session): decoding the calibration images/, 60_000, bench.errors);
       await second.getByTestId('cancel-button').click();
       release();
 

@@ -6,6 +6,9 @@ import { analyzeLoadedModel } from './analysis';
 import { describeIgnoredLimits, readSampleLimits, type SampleLimits } from '../params';
 import { useStore } from '../store';
 import type { SampleKind } from '../../worker/types';
+import { markShippedModel, flushSession, saveWholeSession, startSessionSync } from '../persist/session-sync';
+import { readSession } from '../persist/session-db';
+import { restoreSession } from '../persist/session-restore';
 
 /** Label of the loading job; the status line and the reload button use it. */
 export const LOAD_SHIPPED_LABEL = 'Loading the model and images';
@@ -18,7 +21,18 @@ export async function startApp(): Promise<void> {
   startWorker(onWorkerCrash);
   exposeTestHooks();
   useStore.getState().setUrlNotice(describeIgnoredLimits(window.location.search));
-  await loadShippedAndAnalyze();
+  const saved = await readSession().catch((error: unknown) => {
+    useStore.getState().showError(`The saved session could not be read (${String(error)}); starting with the shipped model.`);
+    return undefined;
+  });
+  const outcome = saved === undefined ? 'failed' : await restoreSession(saved);
+  const restored = outcome === 'restored';
+  if (outcome === 'failed') await loadShippedAndAnalyze();
+  startSessionSync();
+  // Only a fresh start writes everything at once: a restore is already saved, and a cancelled
+  // restore must not overwrite the saved session with the part it loaded.
+  if (restored) useStore.getState().setSessionNote('Session restored from this browser; changes are saved as you go.');
+  else if (outcome === 'failed') saveWholeSession();
 }
 
 /**
@@ -51,12 +65,12 @@ export async function loadShippedAndAnalyze(): Promise<void> {
 declare global {
   interface Window {
     /** Read-only probes for browser tests, e.g. `await window.peakprune.memory()` to check for leaked tensors. */
-    peakprune?: { memory: typeof bridge.memory };
+    peakprune?: { memory: typeof bridge.memory; flushSession: typeof flushSession };
   }
 }
 
 function exposeTestHooks(): void {
-  window.peakprune = { memory: bridge.memory };
+  window.peakprune = { memory: bridge.memory, flushSession };
 }
 
 /** Ends the running job, whose result will never arrive, and reports the crash in the banner. */
@@ -71,15 +85,12 @@ function onWorkerCrash(message: string): void {
  * it, and the signal is checked before each step because the worker calls here take no signal.
  */
 async function loadShipped(base: URL, limits: SampleLimits, { signal, onProgress }: JobContext): Promise<void> {
-  // The worker's init runs once per page, so a load started again after Cancel skips it.
-  if (useStore.getState().backend === undefined) {
-    onProgress({ phase: 'starting tfjs in the worker', done: 0 });
-    useStore.getState().setBackend(await bridge.init());
-  }
+  await ensureBackend(onProgress);
 
   throwIfCancelled(signal);
   onProgress({ phase: 'loading the model', done: 0.25 });
   const model = await bridge.loadModel(new URL('model/model.json', base).href);
+  markShippedModel(model);
   useStore.getState().setModel(model);
 
   throwIfCancelled(signal);
@@ -87,6 +98,30 @@ async function loadShipped(base: URL, limits: SampleLimits, { signal, onProgress
   throwIfCancelled(signal);
   await loadShippedSamples('evaluation', base, limits.evaluation, onProgress, 0.75);
   throwIfCancelled(signal);
+}
+
+/** Starts tfjs in the worker unless it already runs; its init runs once per page. */
+export async function ensureBackend(onProgress: JobContext['onProgress']): Promise<void> {
+  if (useStore.getState().backend !== undefined) return;
+  onProgress({ phase: 'starting tfjs in the worker', done: 0 });
+  useStore.getState().setBackend(await bridge.init());
+}
+
+/** Loads both shipped sprites with the sample limits of the page's address. */
+export async function loadShippedImageSets(onProgress: JobContext['onProgress'], signal?: AbortSignal): Promise<void> {
+  const base = new URL(import.meta.env.BASE_URL, window.location.href);
+  const limits = readSampleLimits(window.location.search);
+  await loadShippedSamples('calibration', base, limits.calibration, onProgress, 0.5);
+  if (signal !== undefined) throwIfCancelled(signal);
+  await loadShippedSamples('evaluation', base, limits.evaluation, onProgress, 0.75);
+}
+
+/** Loads the shipped model and records it as shipped for the saved session. */
+export async function loadShippedModel(): Promise<void> {
+  const base = new URL(import.meta.env.BASE_URL, window.location.href);
+  const model = await bridge.loadModel(new URL('model/model.json', base).href);
+  markShippedModel(model);
+  useStore.getState().setModel(model);
 }
 
 async function loadShippedSamples(kind: SampleKind, base: URL, limit: number | undefined, onProgress: JobContext['onProgress'], done: number): Promise<void> {
