@@ -35,3 +35,77 @@ function positiveInteger(text: string | null): number | undefined {
   const value = Number(text);
   return value > 0 ? value : undefined;
 }
+
+// The teaching views keep their state in the URL too, so a link reopens the same view:
+//   ?layer=NAME       selected layer
+//   ?view=V           layer (default), walkthrough, activations or playground
+//   ?step=ID          walkthrough step: distances, density, delta, gamma, assignment, halo, apoz, removed
+//   ?p=P              d_c percentile of that layer
+//   ?kernel=K         gaussian or cutoff
+//   ?centers=A,B,C    hand-picked centers of that layer
+//   ?k=N              number of clusters of largest γ (ignored when centers are given)
+//   ?presenter=1      presenter view with large type
+//   ?image=N          calibration image of the activation view
+
+/** View state read from or written to the URL. Absent fields keep the page's defaults. */
+export interface ViewState {
+  layer?: string;
+  view?: string;
+  step?: string;
+  percentile?: number;
+  kernel?: 'gaussian' | 'cutoff';
+  centers?: number[];
+  clusterCount?: number;
+  presenter?: boolean;
+  image?: number;
+}
+
+const VIEW_KEYS = ['layer', 'view', 'step', 'p', 'kernel', 'centers', 'k', 'presenter', 'image'] as const;
+
+/** Reads the view state from a query string; values that do not parse are left out. */
+export function readViewState(search: string): ViewState {
+  const params = new URLSearchParams(search);
+  const text = (key: string) => params.get(key)?.trim() || undefined;
+  const percentile = Number(text('p'));
+  const kernel = text('kernel');
+  const centers = text('centers')
+    ?.split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number);
+  const image = text('image');
+  return {
+    layer: text('layer'),
+    view: text('view'),
+    step: text('step'),
+    percentile: Number.isFinite(percentile) && percentile > 0 && percentile <= 100 ? percentile : undefined,
+    kernel: kernel === 'gaussian' || kernel === 'cutoff' ? kernel : undefined,
+    centers: centers !== undefined && centers.length > 0 ? centers : undefined,
+    clusterCount: positiveInteger(params.get('k')),
+    presenter: params.get('presenter') === '1' ? true : undefined,
+    image: image !== undefined && /^\d+$/.test(image) ? Number(image) : undefined,
+  };
+}
+
+/**
+ * Returns `search` with the view-state parameters replaced by `state`. Other parameters, such
+ * as calibration and evaluation, stay as they are. Returns '' or a string starting with '?'.
+ */
+export function writeViewState(search: string, state: ViewState): string {
+  const params = new URLSearchParams(search);
+  for (const key of VIEW_KEYS) params.delete(key);
+  const entries: [string, string | undefined][] = [
+    ['layer', state.layer],
+    ['view', state.view],
+    ['step', state.step],
+    ['p', state.percentile?.toString()],
+    ['kernel', state.kernel],
+    ['centers', state.centers?.join(',')],
+    ['k', state.clusterCount?.toString()],
+    ['presenter', state.presenter ? '1' : undefined],
+    ['image', state.image?.toString()],
+  ];
+  for (const [key, value] of entries) if (value !== undefined && value !== '') params.set(key, value);
+  const text = params.toString().replace(/%2C/g, ',');
+  return text === '' ? '' : `?${text}`;
+}

@@ -31,6 +31,8 @@ export interface DecisionGraphProps {
   removed?: ReadonlySet<number>;
   /** Filter to emphasise, for example the one hovered in another chart. */
   highlighted?: number | null;
+  /** Filters selected in any linked chart, drawn with a ring. */
+  selected?: ReadonlySet<number>;
   width?: number;
   height?: number;
   /** Called with the filter index when a point is clicked. */
@@ -167,7 +169,7 @@ function drawAxes(root: Group, x: Scale, y: Scale, innerWidth: number, innerHeig
 }
 
 export function DecisionGraph(props: DecisionGraphProps) {
-  const { rho, delta, labels, centers, halo, removed = EMPTY_SET, highlighted = null } = props;
+  const { rho, delta, labels, centers, halo, removed = EMPTY_SET, highlighted = null, selected = EMPTY_SET } = props;
   const { width = 480, height = 360 } = props;
   const rootRef = useRef<SVGGElement>(null);
   const titleId = useId();
@@ -237,6 +239,7 @@ export function DecisionGraph(props: DecisionGraphProps) {
     if (rootRef.current === null) return;
     const layer = select(rootRef.current).select<SVGGElement>('g.dg-highlight');
     layer.selectAll('*').remove();
+    drawSelection(rootRef.current, layer, selected);
     if (highlighted === null) return;
     const target = select(rootRef.current).select<SVGCircleElement>(`circle.dg-point[data-filter="${highlighted}"]`);
     if (target.empty()) return;
@@ -246,16 +249,32 @@ export function DecisionGraph(props: DecisionGraphProps) {
       .attr('cx', target.attr('cx'))
       .attr('cy', target.attr('cy'))
       .attr('r', Number(target.attr('r')) + 4);
-  }, [highlighted, rho, delta, labels, centers, halo, removed, width, height]);
+  }, [highlighted, selected, rho, delta, labels, centers, halo, removed, width, height]);
 
   const n = rho.length;
+  // The focused graph takes the up and down arrow keys to move the highlight from filter to
+  // filter and Enter to toggle the highlighted filter as a center. Brushing still needs a pointer.
+  const onKeyDown = (event: React.KeyboardEvent<SVGSVGElement>) => {
+    if (n === 0) return;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      const step = event.key === 'ArrowDown' ? 1 : -1;
+      props.onHover?.(highlighted === null ? 0 : (highlighted + step + n) % n);
+    } else if ((event.key === 'Enter' || event.key === ' ') && highlighted !== null) {
+      props.onToggleCenter(highlighted);
+    } else {
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+  };
   return (
     <svg
       className="peakprune-chart decision-graph"
       width={width}
       height={height}
       viewBox={`0 0 ${width} ${height}`}
-      // TODO: points take no keyboard focus, so toggling a center or brushing needs a pointer.
+      tabIndex={0}
+      onKeyDown={onKeyDown}
       role="img"
       aria-labelledby={titleId}
       aria-describedby={descId}
@@ -263,7 +282,8 @@ export function DecisionGraph(props: DecisionGraphProps) {
       <title id={titleId}>Decision graph: ρ (local density) against δ (distance to a denser filter)</title>
       <desc id={descId}>
         {`${n} filters in ${centers.length} clusters; centers are filters ${centers.map((c) => `#${c}`).join(', ') || 'none'}. ` +
-          'Click a point to make it a center or not; drag over the plot to select filters.'}
+          'Click a point to make it a center or not; drag over the plot to select filters. ' +
+          'With the graph focused, the up and down arrow keys move the highlight from filter to filter and Enter toggles the highlighted filter as a center.'}
       </desc>
       <g ref={rootRef} transform={`translate(${MARGIN.left},${MARGIN.top})`} />
     </svg>
@@ -271,6 +291,23 @@ export function DecisionGraph(props: DecisionGraphProps) {
 }
 
 type PointSelection = Selection<SVGCircleElement, PointData, SVGGElement, unknown>;
+
+/** Marks the selected points with data-selected and draws a ring around each in the highlight layer. */
+function drawSelection(root: SVGGElement, layer: Group, selected: ReadonlySet<number>): void {
+  const circles = select(root).selectAll<SVGCircleElement, PointData>('circle.dg-point');
+  circles.attr('data-selected', (p) => String(selected.has(p.filter)));
+  circles
+    .filter((p) => selected.has(p.filter))
+    .each(function () {
+      const circle = select(this);
+      layer
+        .append('circle')
+        .attr('class', 'dg-selected-ring')
+        .attr('cx', circle.attr('cx'))
+        .attr('cy', circle.attr('cy'))
+        .attr('r', Number(circle.attr('r')) + 3);
+    });
+}
 
 /** Draws one circle per filter, halo points first and centers last so the important points are on top. */
 function drawPoints(group: Group, points: readonly PointData[], rho: Float64Array, delta: Float64Array): PointSelection {

@@ -19,6 +19,8 @@ export interface KernelGridProps {
   /** Input channel drawn: 'mean' averages the kh × kw weights over input channels, a number selects one channel. */
   channel: 'mean' | number;
   highlighted?: number | null;
+  /** Filters selected in any linked chart, marked with data-selected. */
+  selected?: ReadonlySet<number>;
   /** Called with the filter index when a tile is clicked, to keep or remove it by hand. */
   onToggleFilter?: (filter: number) => void;
   onHover?: (filter: number | null) => void;
@@ -150,7 +152,7 @@ function paintTiles(root: HTMLElement, tiles: Float64Array, kh: number, kw: numb
 
 export function KernelGrid(props: KernelGridProps) {
   const { kernel, kernelShape, labels, centers, apoz, apozApplies, meanAbs, removed, channel } = props;
-  const { highlighted = null, onToggleFilter, onHover } = props;
+  const { highlighted = null, selected, onToggleFilter, onHover } = props;
   const [kh, kw, cin, cout] = kernelShape;
   const rootRef = useRef<HTMLDivElement>(null);
   const problem = kernelProblem(props);
@@ -198,6 +200,14 @@ export function KernelGrid(props: KernelGridProps) {
     if (highlighted === null) return;
     rootRef.current.querySelector(`.kg-tile[data-filter="${highlighted}"]`)?.setAttribute('data-highlighted', 'true');
   }, [highlighted, sectionElements]);
+
+  useLayoutEffect(() => {
+    if (rootRef.current === null) return;
+    for (const tile of rootRef.current.querySelectorAll<HTMLElement>('.kg-tile[data-filter]')) {
+      if (selected?.has(Number(tile.dataset.filter))) tile.setAttribute('data-selected', 'true');
+      else tile.removeAttribute('data-selected');
+    }
+  }, [selected, sectionElements]);
 
   if (problem !== null) {
     return (

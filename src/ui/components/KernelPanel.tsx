@@ -1,5 +1,6 @@
 import { KernelGrid } from '../charts/KernelGrid';
 import { useStore } from '../store';
+import { useSelectedFilters } from '../teaching/useFilterMap';
 import { ChannelSelect } from './ChannelSelect';
 import { useLayerView } from './useLayerView';
 
@@ -10,6 +11,7 @@ export function KernelPanel({ name }: { name: string }) {
   const handChanges = useStore((s) => (s.overrides[name]?.keep.length ?? 0) + (s.overrides[name]?.remove.length ?? 0));
   const toggleFilter = useStore((s) => s.toggleFilter);
   const resetOverrides = useStore((s) => s.resetOverrides);
+  const selected = useSelectedFilters(name);
   if (layer === undefined) return null;
 
   return (
@@ -34,6 +36,7 @@ export function KernelPanel({ name }: { name: string }) {
         removed={removed}
         channel={channel}
         highlighted={hovered}
+        selected={selected}
         onToggleFilter={(filter) => toggleFilter(name, filter)}
         onHover={setHoveredFilter}
       />
