@@ -8,6 +8,7 @@
 // BatchNormalization normalise with the batch's statistics and update its moving averages.
 import * as tf from '@tensorflow/tfjs';
 
+import { recalibrateBatchNorm } from './batchnorm';
 import { PeakPruneError, throwIfCancelled } from './errors';
 import { evaluateTop1 } from './metrics';
 import { mulberry32 } from './random';
@@ -27,6 +28,12 @@ export interface FineTuneSettings {
   patience: number;
   /** Seed of the held-out split and of the batch order. */
   seed: number;
+  /**
+   * Training images (held-out ones excluded) on which the BatchNormalization moving statistics
+   * are re-estimated after every epoch, before the held-out check; 0 or absent keeps the moving
+   * averages that training updated.
+   */
+  recalibrationImages?: number;
 }
 
 export const DEFAULT_FINE_TUNE_SETTINGS: FineTuneSettings = {
@@ -92,7 +99,8 @@ export type FineTuneOptions = FineTuneSettings &
  * those of the last finished step, so a caller that wants the old ones keeps its own copy.
  */
 export async function fineTune(model: tf.LayersModel, train: SampleSet, options: FineTuneOptions): Promise<FineTuneResult> {
-  validateSettings(options);
+  validateFineTuneSettings(options);
+  checkTrainable(model);
   const split = splitHeldOut(train, options.validationFraction, options.seed);
   const result: FineTuneResult = {
     settings: pickSettings(options),
@@ -157,6 +165,15 @@ async function runEpochs(
       await nextMacrotask();
     }
 
+    if ((options.recalibrationImages ?? 0) > 0) {
+      // At the default BatchNormalization momentum of 0.99 (Keras and tfjs-layers 4.22), a few
+      // dozen steps move the moving averages only part of the way, so they no longer match the weights.
+      await recalibrateBatchNorm(model, split.train, {
+        maxImages: options.recalibrationImages,
+        batchSize: Math.max(options.batchSize, 64),
+        signal: options.signal,
+      });
+    }
     const accuracy = split.heldOut === undefined ? null : await heldOutAccuracy(model, split.heldOut, options);
     const metrics: EpochMetrics = { epoch, trainLoss: lossSum / trainCount, heldOutAccuracy: accuracy };
     result.history.push(metrics);
@@ -246,6 +263,25 @@ async function heldOutAccuracy(model: tf.LayersModel, heldOut: SampleSet, option
   return evaluation.top1;
 }
 
+/**
+ * Throws `invalid-model` for a BatchNormalization layer without scale or without center:
+ * tfjs-layers 4.22 reads gamma and beta unconditionally in training mode, so such a layer fails
+ * with a TypeError on the first step.
+ */
+function checkTrainable(model: tf.LayersModel): void {
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'BatchNormalization') continue;
+    const config = layer.getConfig() as { scale?: boolean; center?: boolean };
+    if (config.scale === false || config.center === false) {
+      throw new PeakPruneError(
+        'invalid-model',
+        `BatchNormalization layer "${layer.name}" has scale or center turned off, which TensorFlow.js 4.22 cannot train; ` +
+          'fine-tune a model whose BatchNormalization layers keep both.',
+      );
+    }
+  }
+}
+
 /** Splits off a seeded random `fraction` of the images (at least one when the fraction is above 0). */
 export function splitHeldOut(samples: SampleSet, fraction: number, seed: number): { train: SampleSet; heldOut?: SampleSet } {
   const total = samples.labels.length;
@@ -301,11 +337,13 @@ function disposeOptimizer(optimizer: tf.Optimizer): void {
 }
 
 function pickSettings(options: FineTuneSettings): FineTuneSettings {
-  const { epochs, batchSize, learningRate, optimizer, validationFraction, patience, seed } = options;
-  return { epochs, batchSize, learningRate, optimizer, validationFraction, patience, seed };
+  const { epochs, batchSize, learningRate, optimizer, validationFraction, patience, seed, recalibrationImages } = options;
+  const settings: FineTuneSettings = { epochs, batchSize, learningRate, optimizer, validationFraction, patience, seed };
+  return recalibrationImages === undefined ? settings : { ...settings, recalibrationImages };
 }
 
-function validateSettings(options: FineTuneSettings): void {
+/** Checks every setting's range. Throws `invalid-options` naming the setting and the allowed values. */
+export function validateFineTuneSettings(options: FineTuneSettings): void {
   const fail = (message: string): never => {
     throw new PeakPruneError('invalid-options', message);
   };
@@ -317,6 +355,10 @@ function validateSettings(options: FineTuneSettings): void {
     fail(`Held-out fraction ${options.validationFraction} is invalid; use a number in [0, 1).`);
   }
   if (!Number.isInteger(options.patience) || options.patience < 1) fail(`Patience ${options.patience} is invalid; use a whole number ≥ 1.`);
+  const recalibration = options.recalibrationImages;
+  if (recalibration !== undefined && (!Number.isInteger(recalibration) || recalibration < 0)) {
+    fail(`BatchNormalization images ${recalibration} is invalid; use a whole number ≥ 0.`);
+  }
 }
 
 function nextMacrotask(): Promise<void> {

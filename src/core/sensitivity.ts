@@ -30,6 +30,8 @@ export interface SensitivityOptions extends JobOptions {
   batchSize?: number;
   /** Layers to measure, in this order. Default: every analysed layer. */
   layers?: readonly string[];
+  /** Receives each row as soon as it is measured; awaited before the next point starts. */
+  onRow?: (row: SensitivityRow) => void | Promise<void>;
 }
 
 /** Figures of the model with one layer pruned at one ratio. */
@@ -40,6 +42,15 @@ export interface SensitivityRow {
   flops: number;
   /** Top-1 accuracy in [0, 1] on the evaluation images. */
   top1: number;
+}
+
+/** CSV header of sensitivity.csv. */
+export const SENSITIVITY_CSV_COLUMNS = ['layer', 'ratio', 'params', 'flops', 'top1'] as const;
+
+/** Formats the rows as CSV with a header line; top-1 keeps full precision. */
+export function formatSensitivityCsv(rows: readonly SensitivityRow[]): string {
+  const lines = rows.map((row) => [row.layer, row.ratio, row.params, row.flops, row.top1].map(String).join(','));
+  return [SENSITIVITY_CSV_COLUMNS.join(','), ...lines].join('\n') + '\n';
 }
 
 /** Allowance for floating-point error when an accuracy drop is compared with the maximum drop. */
@@ -77,6 +88,7 @@ export async function layerSensitivity(
       } finally {
         pruned.model.dispose();
       }
+      await options.onRow?.(rows[rows.length - 1]);
     }
   }
   options.onProgress?.({ phase: 'sensitivity', done: 1 });

@@ -1,8 +1,25 @@
 // Data behind the method-comparison chart and its downloads: one line per method (the random
 // method as a min–max band over seeds with a mean line), sweep.csv and sweep.json text, and the
 // chart as SVG text or a PNG Blob.
+import type { FineTuneSettings } from '../core/finetune';
 import { formatSweepCsv, type SweepRow } from '../core/sweep';
+import { PRUNE_METHODS } from '../core/criteria';
 import type { PruneMethod } from '../core/types';
+import { CLUSTER_COLORS, UNASSIGNED_COLOR } from './charts/palette';
+
+/** Dash pattern per method, in PRUNE_METHODS order, so lines differ without colour. */
+const DASHES: readonly string[] = ['', '6 3', '2 3', '8 3 2 3', '', '12 4', '4 2 1 2', '1 2'];
+
+/** Returns a method's colour: the colour-blind-safe palette in PRUNE_METHODS order, grey for the eighth. */
+export function methodColor(method: PruneMethod): string {
+  const index = PRUNE_METHODS.indexOf(method);
+  return index >= 0 && index < CLUSTER_COLORS.length ? CLUSTER_COLORS[index] : UNASSIGNED_COLOR;
+}
+
+/** Returns a method's dash pattern for stroke-dasharray; '' is a solid line. */
+export function methodDash(method: PruneMethod): string {
+  return DASHES[PRUNE_METHODS.indexOf(method)] ?? '';
+}
 
 /** Quantity on the chart's x axis. */
 export type SweepAxis = 'ratio' | 'params' | 'flops';
@@ -26,14 +43,24 @@ export interface SweepSeries {
   points: SweepBandPoint[];
 }
 
+/** Stage of a row's top-1 that a series plots: before or after fine-tuning. */
+export type SweepStage = 'before' | 'finetuned';
+
+/** Returns the row's top-1 for `stage`; null for a row that was not fine-tuned. */
+export function stageTop1(row: SweepRow, stage: SweepStage): number | null {
+  return stage === 'before' ? row.top1 : row.top1Finetuned;
+}
+
 /**
  * Groups rows by method, in order of first appearance, and by ratio, in ascending order, and
- * reduces each group to its mean, minimum and maximum top-1. Methods without a seed give groups
- * of one row, so their band is a single line.
+ * reduces each group to its mean, minimum and maximum top-1 of `stage`. Methods without a seed
+ * give groups of one row, so their band is a single line. For 'finetuned', rows that were not
+ * fine-tuned are left out, and a method without fine-tuned rows gets no series.
  */
-export function sweepSeries(rows: readonly SweepRow[]): SweepSeries[] {
+export function sweepSeries(rows: readonly SweepRow[], stage: SweepStage = 'before'): SweepSeries[] {
   const byMethod = new Map<PruneMethod, Map<number, SweepRow[]>>();
   for (const row of rows) {
+    if (stageTop1(row, stage) === null) continue;
     const byRatio = byMethod.get(row.method) ?? new Map<number, SweepRow[]>();
     byMethod.set(row.method, byRatio);
     byRatio.set(row.ratio, [...(byRatio.get(row.ratio) ?? []), row]);
@@ -42,12 +69,12 @@ export function sweepSeries(rows: readonly SweepRow[]): SweepSeries[] {
     method,
     points: [...byRatio]
       .sort(([a], [b]) => a - b)
-      .map(([ratio, group]) => bandPoint(ratio, group)),
+      .map(([ratio, group]) => bandPoint(ratio, group, stage)),
   }));
 }
 
-function bandPoint(ratio: number, group: readonly SweepRow[]): SweepBandPoint {
-  const top1 = group.map((row) => row.top1);
+function bandPoint(ratio: number, group: readonly SweepRow[], stage: SweepStage): SweepBandPoint {
+  const top1 = group.map((row) => stageTop1(row, stage) ?? Number.NaN);
   return {
     ratio,
     params: average(group.map((row) => row.params)),
@@ -83,6 +110,8 @@ export interface PageSweepSettings {
   recalibrationImages: number;
   calibrationImages: number;
   evaluationImages: number;
+  /** Fine-tuning settings and the ratios they applied to; null when nothing was fine-tuned. */
+  fineTune: (FineTuneSettings & { ratios: readonly number[] }) | null;
 }
 
 /**

@@ -1,7 +1,9 @@
 // The worker's method comparison: measures every method, seed and ratio on the loaded model and
-// its analysis, and hands each row to the page as soon as it is measured.
+// its analysis, optionally fine-tunes each pruned model on the calibration images, and hands each
+// row to the page as soon as it is measured.
 import { PeakPruneError, throwIfCancelled } from '../core/errors';
-import { measureSweepRun, sweepRuns, type SweepRow } from '../core/sweep';
+import { validateFineTuneSettings } from '../core/finetune';
+import { measureSweepRun, sweepRuns, type SweepFineTune, type SweepRow } from '../core/sweep';
 import { DEFAULT_RECALIBRATION_IMAGES, type JobOptions, type PruneMethod } from '../core/types';
 import { EVALUATION_BATCH_SIZE } from './prune';
 import { scaleProgress } from './progress';
@@ -18,6 +20,8 @@ export interface WorkerSweepSettings {
   minChannels?: number;
   /** Calibration images for re-estimating BatchNormalization; 0 keeps the statistics. Default DEFAULT_RECALIBRATION_IMAGES, as Prune uses. */
   recalibrationImages?: number;
+  /** Fine-tuning of every run (or of the listed ratios) on the calibration images; absent or 0 epochs fine-tunes nothing. */
+  fineTune?: SweepFineTune;
 }
 
 /** Totals of a finished sweep; the rows themselves went out through `onRow`. */
@@ -44,6 +48,7 @@ export async function sweepModel(settings: WorkerSweepSettings, job: JobOptions,
     minChannels: settings.minChannels ?? 1,
     recalibrationImages: settings.recalibrationImages ?? DEFAULT_RECALIBRATION_IMAGES,
     batchSize: EVALUATION_BATCH_SIZE,
+    fineTune: settings.fineTune,
   };
   const runs = sweepRuns(settings);
   const started = performance.now();
@@ -69,5 +74,11 @@ function checkSettings(settings: WorkerSweepSettings): void {
   }
   if (settings.methods.includes('random') && settings.seeds.length === 0) {
     throw new PeakPruneError('invalid-options', 'The random method needs at least one seed; enter integer seeds such as 0,1,2.');
+  }
+  if (settings.fineTune !== undefined) validateFineTuneSettings(settings.fineTune.settings);
+  const fineTuneRatios = settings.fineTune?.ratios;
+  const unknownRatio = fineTuneRatios?.find((ratio) => !settings.ratios.includes(ratio));
+  if (unknownRatio !== undefined) {
+    throw new PeakPruneError('invalid-options', `Fine-tuning ratio ${unknownRatio} is not among the sweep's ratios; list only swept ratios.`);
   }
 }

@@ -1,6 +1,7 @@
 // The "Compare methods" panel on the built app: a sweep of two methods × three ratios, the chart
 // against the downloaded sweep.csv, the SVG and PNG downloads, Cancel keeping finished points,
-// and the worker's tensor count. One browser session runs the tests in order.
+// a sweep with one epoch of fine-tuning per point, and the worker's tensor count. One browser
+// session runs the tests in order.
 import { readFileSync } from 'node:fs';
 
 import type { Page } from 'playwright-core';
@@ -37,8 +38,9 @@ async function expectCleanPage(step: string): Promise<void> {
   expect(await page.getByTestId('error-banner').count(), `error banner after ${step}; ${await describePage(page)}`).toBe(0);
 }
 
-/** Ticks exactly `methods` and types `ratios` into the ratio field. */
-async function configure(methods: readonly string[], ratios: readonly number[]): Promise<void> {
+/** Ticks exactly `methods`, types `ratios` into the ratio field and sets the fine-tuning epochs. */
+async function configure(methods: readonly string[], ratios: readonly number[], epochs = 0): Promise<void> {
+  await page.getByTestId('sweep-finetune-epochs').fill(String(epochs));
   for (const box of await page.locator('[data-testid^="sweep-method-"]').all()) {
     const method = ((await box.getAttribute('data-testid')) ?? '').replace('sweep-method-', '');
     await box.setChecked(methods.includes(method));
@@ -69,6 +71,23 @@ function parseCsv(text: string): ChartPoint[] {
     const cells = line.split(',');
     return { method: cells[0], ratio: Number(cells[2]), top1: Number(cells[5]) };
   });
+}
+
+async function readFineTunedPoints(): Promise<ChartPoint[]> {
+  return page.locator('rect.sc-point-finetuned').evaluateAll((squares) =>
+    squares.map((square) => ({
+      method: square.getAttribute('data-method') ?? '',
+      ratio: Number(square.getAttribute('data-ratio')),
+      top1: Number(square.getAttribute('data-top1')),
+    })),
+  );
+}
+
+/** Reads sweep.csv by column name; the fine-tuned cells are empty for rows that were not fine-tuned. */
+function parseCsvColumns(text: string): Record<string, string>[] {
+  const [header, ...lines] = text.trim().split('\n');
+  const names = header.split(',');
+  return lines.map((line) => Object.fromEntries(line.split(',').map((cell, i) => [names[i], cell])));
 }
 
 function sortPoints(points: ChartPoint[]): ChartPoint[] {
@@ -162,5 +181,58 @@ describe('compare methods', () => {
     const after = await workerMemory(page);
     expect(after.numTensors, 'worker tensors after the cancelled sweep').toBe(memoryBefore.numTensors);
     await expectCleanPage('the cancelled sweep');
+  });
+});
+
+describe('compare methods with fine-tuning', () => {
+  const TUNED_METHODS = ['l1', 'dpc-apoz'] as const;
+  const TUNED_RATIOS = [0.3, 0.6];
+
+  it('fine-tunes every point and draws it', async () => {
+    await configure(TUNED_METHODS, TUNED_RATIOS, 1);
+    await page.getByTestId('sweep-run').click();
+    await waitForStatus(page, SWEEP_DONE, SWEEP_TIMEOUT_MS, bench.errors);
+
+    const before = sortPoints(await readChartPoints());
+    const after = sortPoints(await readFineTunedPoints());
+    const expected = [...TUNED_METHODS].sort().flatMap((method) => TUNED_RATIOS.map((ratio) => `${method}@${ratio}`));
+    expect(before.map((p) => `${p.method}@${p.ratio}`)).toEqual(expected);
+    expect(after.map((p) => `${p.method}@${p.ratio}`)).toEqual(expected);
+    for (const p of after) {
+      expect(p.top1, `fine-tuned top-1 of ${p.method} at ${p.ratio}`).toBeGreaterThanOrEqual(0);
+      expect(p.top1, `fine-tuned top-1 of ${p.method} at ${p.ratio}`).toBeLessThanOrEqual(1);
+      // Top-1 on IMAGES evaluation images is a whole number of images.
+      expect(Math.abs(p.top1 * IMAGES - Math.round(p.top1 * IMAGES)), `top-1 ${p.top1} is a count over ${IMAGES}`).toBeLessThan(1e-9);
+    }
+    expect(await page.locator('.sc-series-finetuned').count()).toBe(TUNED_METHODS.length);
+    expect(await page.getByTestId('sweep-chart').textContent()).toContain('after fine-tuning');
+    await expectCleanPage('the fine-tuned sweep');
+  });
+
+  it('exports the fine-tuned points as drawn', async () => {
+    const files = await saveDownloads(page, 1, () => page.getByTestId('sweep-download-csv').click(), bench.downloadsDir);
+    const rows = parseCsvColumns(readFileSync(files.get('sweep.csv') ?? '', 'utf8'));
+    expect(rows).toHaveLength(TUNED_METHODS.length * TUNED_RATIOS.length);
+    const fromCsv = rows.map((row) => ({ method: row.method, ratio: Number(row.ratio), top1: Number(row.top1_finetuned) }));
+    expect(sortPoints(fromCsv)).toEqual(sortPoints(await readFineTunedPoints()));
+    const beforeFromCsv = rows.map((row) => ({ method: row.method, ratio: Number(row.ratio), top1: Number(row.top1) }));
+    expect(sortPoints(beforeFromCsv)).toEqual(sortPoints(await readChartPoints()));
+    for (const row of rows) {
+      expect(row.finetune_epochs, `epochs run for ${row.method} at ${row.ratio}`).toBe('1');
+      expect(['0', '1'], `kept epoch for ${row.method} at ${row.ratio}`).toContain(row.finetune_best_epoch);
+    }
+  });
+
+  it('records the fine-tuning settings in sweep.json', async () => {
+    const files = await saveDownloads(page, 1, () => page.getByTestId('sweep-download-json').click(), bench.downloadsDir);
+    const json = JSON.parse(readFileSync(files.get('sweep.json') ?? '', 'utf8')) as { settings: { fineTune: { epochs: number; ratios: number[] } | null } };
+    expect(json.settings.fineTune?.epochs).toBe(1);
+    expect(json.settings.fineTune?.ratios).toEqual(TUNED_RATIOS);
+  });
+
+  it('leaves the worker tensor count as before', async () => {
+    const after = await workerMemory(page);
+    expect(after.numTensors).toBe(memoryBefore.numTensors);
+    expect(after.numBytes).toBe(memoryBefore.numBytes);
   });
 });

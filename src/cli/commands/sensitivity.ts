@@ -13,6 +13,7 @@ import { PeakPruneError } from '../../core/errors';
 import { evaluateTop1, modelMetrics } from '../../core/metrics';
 import { buildReport, type ModelFigures } from '../../core/report';
 import {
+  formatSensitivityCsv,
   layerSensitivity,
   planLayerRatios,
   proposeLayerRatios,
@@ -45,7 +46,8 @@ DIR/proposed/ (model.json, its weights and report.json of the combined prune). P
 layer and ratio, the proposed ratios and the combined figures to stdout.
 
 Options:
-  --model PATH                TensorFlow.js LayersModel file (default: the shipped
+  --model PATH                TensorFlow.js LayersModel: model.json, a folder or .zip holding
+                              it, or a Keras .h5 or .keras file (default: the shipped
                               public/model/model.json)
   --images DIR                ImageFolder, split into calibration and evaluation images as in
                               "peakprune prune --help" (default: the shipped sample images)
@@ -85,8 +87,7 @@ const SENSITIVITY_OPTIONS = {
 /** Names of the files and the folder written to the output folder. */
 export const SENSITIVITY_FILES = { csv: 'sensitivity.csv', json: 'sensitivity.json', proposedDir: 'proposed' } as const;
 
-/** CSV header of sensitivity.csv. */
-export const SENSITIVITY_CSV_COLUMNS = ['layer', 'ratio', 'params', 'flops', 'top1'] as const;
+export { formatSensitivityCsv, SENSITIVITY_CSV_COLUMNS } from '../../core/sensitivity';
 
 /** Everything sensitivity.json contains. */
 export interface SensitivityResult {
@@ -292,12 +293,6 @@ async function writeOrThrow(dir: string, write: () => Promise<void>): Promise<vo
       `Writing ${failedPath ?? dir} failed (${code ?? (error as Error).message}); choose another --out folder.`,
     );
   }
-}
-
-/** Formats the rows as CSV with a header line; top-1 keeps full precision. */
-export function formatSensitivityCsv(rows: readonly SensitivityRow[]): string {
-  const lines = rows.map((row) => [row.layer, row.ratio, row.params, row.flops, row.top1].map(String).join(','));
-  return [SENSITIVITY_CSV_COLUMNS.join(','), ...lines].join('\n') + '\n';
 }
 
 /** Formats top-1 per layer and ratio with the proposed ratio of each layer, then the combined figures. */

@@ -1,4 +1,5 @@
 // Files and summary of `peakprune sweep`: sweep.csv, sweep.json and the stdout tables.
+import type { FineTuneSettings } from '../../core/finetune';
 import type { ModelFigures } from '../../core/report';
 import type { DpcOptions, PruneMethod } from '../../core/types';
 import type { SweepRow } from '../../core/sweep';
@@ -24,6 +25,8 @@ export interface SweepSettings {
   splitSeed: number;
   limit: number | null;
   batchSize: number;
+  /** Fine-tuning settings and the ratios they applied to; null when nothing was fine-tuned. */
+  fineTune: (FineTuneSettings & { ratios: readonly number[] }) | null;
 }
 
 export interface SweepResult {
@@ -48,13 +51,22 @@ export function formatSweepSummary(result: SweepResult, outDir: string, seconds:
   const baseline = `Unpruned: top-1 ${formatPercent(unpruned.top1 ?? Number.NaN)} %, ${unpruned.params.toLocaleString('en-US')} parameters.`;
   const top1 = pivot(result, 'top-1 (%)', (rows) => formatPercent(mean(rows.map((row) => row.top1))));
   const params = pivot(result, 'params kept (%)', (rows) => formatPercent(mean(rows.map((row) => row.params)) / unpruned.params));
+  const fineTuned = result.rows.filter((row) => row.top1Finetuned !== null);
+  const finetunedTable =
+    fineTuned.length === 0
+      ? []
+      : [pivot(result, 'top-1 fine-tuned (%)', (rows) => formatFineTuned(rows)), ''];
   const recalibration =
     settings.recalibrationImages > 0
       ? `BatchNormalization statistics were re-estimated on ${Math.min(settings.recalibrationImages, settings.calibrationImages)} calibration images ` +
-        'after every pruning that removed filters; no fine-tuning.'
-      : 'BatchNormalization statistics were kept as they were (--bn-images 0); no fine-tuning.';
+        'after every pruning that removed filters.'
+      : 'BatchNormalization statistics were kept as they were (--bn-images 0).';
+  const fineTuning =
+    settings.fineTune === null
+      ? 'No fine-tuning.'
+      : `Fine-tuned for up to ${settings.fineTune.epochs} epochs on the calibration images at ratios ${settings.fineTune.ratios.join(', ')}.`;
   const footer = `Wrote sweep.csv and sweep.json (${result.rows.length} rows) to ${outDir} in ${seconds.toFixed(1)} s.`;
-  return [header, baseline, '', top1, '', params, '', recalibration, footer, ''].join('\n');
+  return [header, baseline, '', top1, '', ...finetunedTable, params, '', `${recalibration} ${fineTuning}`, footer, ''].join('\n');
 }
 
 function pivot(result: SweepResult, title: string, cell: (rows: SweepRow[]) => string): string {
@@ -69,6 +81,11 @@ function pivot(result: SweepResult, title: string, cell: (rows: SweepRow[]) => s
     table.push([label, ...cells]);
   }
   return formatTable(table);
+}
+
+function formatFineTuned(rows: readonly SweepRow[]): string {
+  const values = rows.map((row) => row.top1Finetuned).filter((value): value is number => value !== null);
+  return values.length === 0 ? '-' : formatPercent(mean(values));
 }
 
 function mean(values: readonly number[]): number {

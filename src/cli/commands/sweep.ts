@@ -12,7 +12,8 @@ import { PRUNE_METHODS } from '../../core/criteria';
 import { PeakPruneError } from '../../core/errors';
 import { evaluateTop1, modelMetrics } from '../../core/metrics';
 import type { ModelFigures } from '../../core/report';
-import { measureSweepRun, sweepRuns, type SweepContext, type SweepRow } from '../../core/sweep';
+import { DEFAULT_FINE_TUNE_SETTINGS } from '../../core/finetune';
+import { measureSweepRun, sweepRuns, type SweepContext, type SweepFineTune, type SweepRow } from '../../core/sweep';
 import type { PruneMethod, SampleSet } from '../../core/types';
 import { displayPath, ProgressLine, useCpuBackend, type CliIO } from './io';
 import { formatMethodHelp } from './methods';
@@ -28,13 +29,16 @@ export const SWEEP_HELP = `Usage: peakprune sweep --out DIR [options]
 Analyses the model once (density peak clustering of the filters and APoZ on the calibration
 images), then, for every method, seed and ratio, plans the pruning, rebuilds the smaller model,
 re-estimates its BatchNormalization statistics on the calibration images and measures top-1 on
-the evaluation images. Nothing is fine-tuned. Writes DIR/sweep.csv (columns method, seed,
-ratio, params, flops, top1, bytes, filters_removed, seconds) and DIR/sweep.json (the same rows
+the evaluation images. With --finetune-epochs E it then fine-tunes each pruned model for up to E
+epochs on the calibration images (a tenth held out for early stopping) and measures top-1 again.
+Writes DIR/sweep.csv (columns method, seed, ratio, params, flops, top1, bytes, filters_removed,
+seconds, top1_finetuned, finetune_epochs, finetune_best_epoch) and DIR/sweep.json (the same rows
 and the settings), and prints top-1 and parameters per method and ratio to stdout. Progress goes
 to stderr when it is a terminal.
 
 Options:
-  --model PATH                TensorFlow.js LayersModel file (default: the shipped
+  --model PATH                TensorFlow.js LayersModel: model.json, a folder or .zip holding
+                              it, or a Keras .h5 or .keras file (default: the shipped
                               public/model/model.json)
   --images DIR                ImageFolder, split into calibration and evaluation images as in
                               "peakprune prune --help" (default: the shipped sample images)
@@ -46,6 +50,14 @@ ${formatMethodHelp()}
                               methods run once and leave the seed column empty (default: 0)
   --out DIR                   output folder, created if missing; sweep.csv and sweep.json in it
                               are replaced (required)
+  --finetune-epochs E         fine-tune each pruned model for up to E epochs on the calibration
+                              images with Adam, then measure top-1 again in column
+                              top1_finetuned; 0 turns it off (default: 0). Slow on Node's cpu
+                              backend: about 1.4 s per image and epoch for the shipped model
+  --finetune-ratios LIST      comma-separated ratios, each one of --ratios, whose prunings are
+                              fine-tuned (default: every ratio)
+  --finetune-batch-size B     images per fine-tuning step (default: ${DEFAULT_FINE_TUNE_SETTINGS.batchSize})
+  --learning-rate LR          Adam learning rate of the fine-tuning, LR > 0 (default: ${DEFAULT_FINE_TUNE_SETTINGS.learningRate})
   --min-channels N            filters every pruned layer keeps at least (default: 1)
   --percentile P              DPC cutoff d_c as the P-th percentile of pairwise filter
                               distances, 0 < P <= 100 (default: 2)
@@ -71,6 +83,10 @@ const SWEEP_OPTIONS = {
   methods: { type: 'string' },
   ratios: { type: 'string' },
   seeds: { type: 'string' },
+  'finetune-epochs': { type: 'string' },
+  'finetune-ratios': { type: 'string' },
+  'finetune-batch-size': { type: 'string' },
+  'learning-rate': { type: 'string' },
 } as const;
 
 type SweepValues = ReturnType<typeof parseCommandArgs<typeof SWEEP_OPTIONS>>;
@@ -80,6 +96,8 @@ export interface SweepOptions extends Omit<PruneOptions, 'method' | 'ratio'> {
   methods: PruneMethod[];
   ratios: number[];
   seeds: number[];
+  /** Fine-tuning of the swept prunings; absent when --finetune-epochs is 0 or missing. */
+  fineTune?: SweepFineTune;
 }
 
 /** Runs `peakprune sweep`. `argv` contains the arguments after the command name. */
@@ -111,20 +129,21 @@ export function readSweepOptions(values: SweepValues, io: CliIO): SweepOptions {
   }
   // prune's reader validates the options the two commands share. Its ratio is not used here.
   const { method: _method, ratio: _ratio, ...shared } = readPruneOptions({ ...values, method: undefined, ratio: '0' }, io);
+  const ratios = parseList('ratios', values.ratios, DEFAULT_RATIOS, (item) =>
+    parseNumberOption('ratios', item, 0, { min: 0, max: 1, maxInclusive: false }),
+  );
   return {
     ...shared,
+    ratios,
+    fineTune: readFineTuneOptions(values, ratios, shared.seed),
     methods: parseList('methods', values.methods, [...PRUNE_METHODS], (item) =>
       parseChoiceOption<PruneMethod>('methods', item, 'dpc-apoz', PRUNE_METHODS),
-    ),
-    ratios: parseList('ratios', values.ratios, DEFAULT_RATIOS, (item) =>
-      parseNumberOption('ratios', item, 0, { min: 0, max: 1, maxInclusive: false }),
     ),
     seeds: parseList('seeds', values.seeds, [0], (item) => parseNumberOption('seeds', item, 0, { min: 0, max: 2 ** 32 - 1, integer: true })),
   };
 }
 
 /** Parses a comma-separated option value item by item. Throws `invalid-options` on an empty or repeated item. */
-/** Parses a comma-separated option value, rejecting empty and repeated items. */
 export function parseList<T>(name: string, raw: string | undefined, fallback: T[], parseItem: (item: string) => T): T[] {
   if (raw === undefined) return fallback;
   const items = raw.split(',').map((item) => item.trim());
@@ -137,6 +156,38 @@ export function parseList<T>(name: string, raw: string | undefined, fallback: T[
     throw new PeakPruneError('invalid-options', `Option --${name} lists ${items[repeated]} twice; list each value once.`);
   }
   return parsed;
+}
+
+/**
+ * Reads the fine-tuning options; returns undefined when --finetune-epochs is 0 or absent and
+ * rejects the other fine-tuning options then, because they would have no effect.
+ */
+export function readFineTuneOptions(values: SweepValues, ratios: readonly number[], splitSeed: number): SweepFineTune | undefined {
+  const epochs = parseNumberOption('finetune-epochs', values['finetune-epochs'], 0, { min: 0, integer: true });
+  if (epochs === 0) {
+    const unused = (['finetune-ratios', 'finetune-batch-size', 'learning-rate'] as const).find((name) => values[name] !== undefined);
+    if (unused !== undefined) {
+      throw new PeakPruneError('invalid-options', `Option --${unused} needs --finetune-epochs 1 or more; add it or drop --${unused}.`);
+    }
+    return undefined;
+  }
+  const fineTuneRatios = parseList('finetune-ratios', values['finetune-ratios'], [...ratios], (item) => {
+    const ratio = parseNumberOption('finetune-ratios', item, 0, { min: 0, max: 1, maxInclusive: false });
+    if (!ratios.includes(ratio)) {
+      throw new PeakPruneError('invalid-options', `Option --finetune-ratios lists ${item}, which is not one of --ratios; list only swept ratios.`);
+    }
+    return ratio;
+  });
+  return {
+    settings: {
+      ...DEFAULT_FINE_TUNE_SETTINGS,
+      epochs,
+      batchSize: parseNumberOption('finetune-batch-size', values['finetune-batch-size'], DEFAULT_FINE_TUNE_SETTINGS.batchSize, { min: 1, integer: true }),
+      learningRate: parseNumberOption('learning-rate', values['learning-rate'], DEFAULT_FINE_TUNE_SETTINGS.learningRate, { min: 0, minInclusive: false }),
+      seed: splitSeed,
+    },
+    ratios: fineTuneRatios.length === ratios.length ? undefined : fineTuneRatios,
+  };
 }
 
 /** Analyses the model, evaluates it unpruned, then measures every method, seed and ratio. */
@@ -169,6 +220,7 @@ async function sweepModel(model: tf.LayersModel, options: SweepOptions, io: CliI
       minChannels: options.minChannels,
       recalibrationImages: options.recalibrationImages,
       batchSize: options.batchSize,
+      fineTune: options.fineTune,
     };
     const runs = sweepRuns(options);
     const rows: SweepRow[] = [];
@@ -206,6 +258,7 @@ function sweepSettings(options: SweepOptions, images: PruneImages, io: CliIO): S
     splitSeed: options.seed,
     limit: options.limit ?? null,
     batchSize: options.batchSize,
+    fineTune: options.fineTune === undefined ? null : { ...options.fineTune.settings, ratios: options.fineTune.ratios ?? options.ratios },
   };
 }
 

@@ -4,6 +4,7 @@ import { downloadBlob } from '../download';
 import { formatDuration } from '../format';
 import { useStore } from '../store';
 import { serializeSvg, sweepCsvText, sweepJsonText, svgToPng, type PageSweepSettings } from '../sweep-export';
+import type { WorkerSweepSettings } from '../../worker/sweep';
 import { runJob } from './jobs';
 
 /**
@@ -35,6 +36,11 @@ function readSweepSettings(): PageSweepSettings {
     ? parseNumberList('Seeds', s.sweepSeedsText, (v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32, 'use comma-separated integers from 0')
     : [];
   if (s.sweepMethods.length === 0) throw new PeakPruneError('invalid-options', 'No method is selected; tick at least one method to compare.');
+  const epochsText = s.sweepFineTuneEpochsText.trim();
+  const epochs = epochsText === '' ? 0 : Number(epochsText);
+  if (!Number.isInteger(epochs) || epochs < 0) {
+    throw new PeakPruneError('invalid-options', `Fine-tune epochs: "${s.sweepFineTuneEpochsText}" is invalid; use a whole number from 0 (0 fine-tunes nothing).`);
+  }
   return {
     model: s.model.source,
     methods: s.sweepMethods,
@@ -44,6 +50,8 @@ function readSweepSettings(): PageSweepSettings {
     recalibrationImages: s.planOptions.recalibrationImages ?? 0,
     calibrationImages: s.samples.calibration?.count ?? 0,
     evaluationImages: s.samples.evaluation?.count ?? 0,
+    // The other fine-tuning settings come from the Fine-tune panel, so both train the same way.
+    fineTune: epochs === 0 ? null : { ...s.fineTuneSettings, epochs, ratios },
   };
 }
 
@@ -63,13 +71,20 @@ export async function sweepNow(): Promise<void> {
   const summary = await runJob(
     'Comparing methods',
     ({ signal, onProgress }) =>
-      bridge.sweep(settings, signal, onProgress, (row) => useStore.getState().addSweepRow(row)),
+      bridge.sweep(toWorkerSettings(settings), signal, onProgress, (row) => useStore.getState().addSweepRow(row)),
     {
       describeDone: (done, seconds) => `Compared methods: ${done.runs} prunings measured in ${formatDuration(seconds)}.`,
       describeCancelled: () => `Cancelled: the comparison was stopped; the ${useStore.getState().sweepRows.length} prunings measured so far are kept.`,
     },
   );
   useStore.getState().setSweepComplete(summary !== undefined);
+}
+
+function toWorkerSettings(settings: PageSweepSettings): WorkerSweepSettings {
+  const { fineTune, ...rest } = settings;
+  if (fineTune === null) return rest;
+  const { ratios, ...fineTuneSettings } = fineTune;
+  return { ...rest, fineTune: { settings: fineTuneSettings, ratios } };
 }
 
 /** Downloads the rows as sweep.csv. */

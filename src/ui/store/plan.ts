@@ -28,6 +28,8 @@ export interface PlanSlice {
   setPlanOptions: (patch: Partial<PlanOptions>) => void;
   /** Sets one layer's ratio; undefined returns the layer to the global ratio. */
   setLayerRatio: (name: string, ratio: number | undefined) => void;
+  /** Replaces every per-layer ratio at once; layers not listed return to the global ratio. */
+  setLayerRatios: (layerRatios: Readonly<Record<string, number>>) => void;
   /** Keeps a planned-away filter, or removes a kept one, by hand. */
   toggleFilter: (layer: string, filter: number) => void;
   resetOverrides: (layer: string) => void;
@@ -60,6 +62,7 @@ export const createPlanSlice: SliceCreator<PlanSlice> = (set, get) => {
       else layerRatios[name] = ratio;
       tryPlan({ ...get().planOptions, layerRatios }, get().overrides);
     },
+    setLayerRatios: (layerRatios) => tryPlan({ ...get().planOptions, layerRatios: { ...layerRatios } }, get().overrides),
     toggleFilter: (layer, filter) => {
       const overrides = toggledOverrides(get().layers, get().planOptions, get().overrides, layer, filter);
       if (overrides !== undefined) tryPlan(get().planOptions, overrides);

@@ -17,6 +17,8 @@ export interface SweepSlice {
   sweepRatiosText: string;
   /** Comma-separated seeds of the random method as typed. */
   sweepSeedsText: string;
+  /** Fine-tuning epochs per pruning as typed; '0' fine-tunes nothing. */
+  sweepFineTuneEpochsText: string;
   /** Rows of the current or last sweep, in the order they were measured. */
   sweepRows: SweepRow[];
   /** Settings of the current or last sweep; absent before the first. */
@@ -27,6 +29,7 @@ export interface SweepSlice {
   toggleSweepMethod: (method: PruneMethod, checked: boolean) => void;
   setSweepRatiosText: (text: string) => void;
   setSweepSeedsText: (text: string) => void;
+  setSweepFineTuneEpochsText: (text: string) => void;
   setSweepAxis: (axis: SweepAxis) => void;
   startSweepRows: (settings: PageSweepSettings) => void;
   addSweepRow: (row: SweepRow) => void;
@@ -37,6 +40,7 @@ export const createSweepSlice: SliceCreator<SweepSlice> = (set) => ({
   sweepMethods: [...PRUNE_METHODS],
   sweepRatiosText: DEFAULT_SWEEP_RATIOS,
   sweepSeedsText: DEFAULT_SWEEP_SEEDS,
+  sweepFineTuneEpochsText: '0',
   sweepRows: [],
   sweepComplete: false,
   sweepAxis: 'ratio',
@@ -47,6 +51,7 @@ export const createSweepSlice: SliceCreator<SweepSlice> = (set) => ({
     })),
   setSweepRatiosText: (sweepRatiosText) => set({ sweepRatiosText }),
   setSweepSeedsText: (sweepSeedsText) => set({ sweepSeedsText }),
+  setSweepFineTuneEpochsText: (sweepFineTuneEpochsText) => set({ sweepFineTuneEpochsText }),
   setSweepAxis: (sweepAxis) => set({ sweepAxis }),
   startSweepRows: (sweepSettings) => set({ sweepSettings, sweepRows: [], sweepComplete: false }),
   addSweepRow: (row) => set((s) => ({ sweepRows: [...s.sweepRows, row] })),
