@@ -10,7 +10,11 @@ import type { SweepRow } from '../core/sweep';
 import type { DpcOptions, PlanOptions, ProgressCallback } from '../core/types';
 import { portFromSignal } from '../worker/cancel';
 import type { FineTuneMetrics } from '../worker/finetune';
+import type { ModelFileData } from '../worker/model';
+import type { ImageLoadRequest } from '../worker/images';
+import type { PrunedModelFiles } from '../worker/session';
 import type { WorkerSweepSettings } from '../worker/sweep';
+import type { SensitivityEvent, WorkerSensitivitySettings } from '../worker/sensitivity';
 import type { Outcome, SampleKind } from '../worker/types';
 import type { PeakPruneWorker } from '../worker/worker';
 
@@ -62,8 +66,26 @@ export const bridge = {
   loadModelFiles: (modelJson: string, shards: Record<string, ArrayBuffer>, fileName: string) =>
     unwrap(api().loadModelFiles(modelJson, Comlink.transfer(shards, Object.values(shards)), fileName)),
 
+  /** Sends model files of any supported format; their buffers are transferred. */
+  openModelFiles: (files: ModelFileData[]) => unwrap(api().openModelFiles(Comlink.transfer(files, files.map((file) => file.bytes)))),
+
+  listStoredModels: () => unwrap(api().listStoredModels()),
+
+  openStoredModel: (name: string) => unwrap(api().openStoredModel(name)),
+
+  /** Loses the worker's WebGL context on purpose, for tests of the recovery; false off WebGL. */
+  loseWebglContext: () => api().loseWebglContext(),
+
   loadSamples: (kind: SampleKind, spriteUrl: string, metaUrl: string, limit?: number) =>
     unwrap(api().loadSamples(kind, spriteUrl, metaUrl, limit)),
+
+  loadImageFiles: (request: ImageLoadRequest, signal: AbortSignal, onProgress: ProgressCallback) =>
+    job(signal, onProgress, (cancel, progress) => api().loadImageFiles(request, cancel, progress)),
+
+  exportOriginal: () => unwrap(api().exportOriginal()),
+
+  /** Sends a saved pruned model's files; the weights buffer is transferred. */
+  restorePruned: (files: PrunedModelFiles) => unwrap(api().restorePruned(Comlink.transfer(files, [files.weights]))),
 
   analyze: (dpc: DpcOptions, signal: AbortSignal, onProgress: ProgressCallback) =>
     job(signal, onProgress, (cancel, progress) => api().analyze(dpc, cancel, progress)),
@@ -84,6 +106,14 @@ export const bridge = {
   /** Runs a method comparison; `onRow` receives each measured row before the next run starts. */
   sweep: (settings: WorkerSweepSettings, signal: AbortSignal, onProgress: ProgressCallback, onRow: (row: SweepRow) => void) =>
     job(signal, onProgress, (cancel, progress) => api().sweep(settings, cancel, progress, Comlink.proxy(onRow))),
+
+  /** Runs a per-layer sensitivity analysis; `onEvent` receives the unpruned top-1, then each row. */
+  sensitivity: (settings: WorkerSensitivitySettings, signal: AbortSignal, onProgress: ProgressCallback, onEvent: (event: SensitivityEvent) => void) =>
+    job(signal, onProgress, (cancel, progress) => api().sensitivity(settings, cancel, progress, Comlink.proxy(onEvent))),
+
+  embedLayer: (layerName: string) => unwrap(api().embedLayer(layerName)),
+
+  activationMaps: (layerName: string, imageIndex: number, kind: SampleKind) => unwrap(api().activationMaps(layerName, imageIndex, kind)),
 
   memory: () => api().memory(),
 };

@@ -52,6 +52,12 @@ export function replaceSamples(kind: SampleKind, samples: SampleSet): void {
   if (kind === 'evaluation') state.originalTop1 = undefined;
 }
 
+/** Removes one image set, such as the evaluation set when newly loaded images carry no labels. */
+export function clearSamples(kind: SampleKind): void {
+  delete state.samples[kind];
+  if (kind === 'evaluation') state.originalTop1 = undefined;
+}
+
 /** Installs a newly pruned model, disposing the previous one only now that the new one exists. */
 export function replacePruned(model: tf.LayersModel, report: PruneReport): void {
   state.pruned?.model.dispose();

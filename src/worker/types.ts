@@ -22,6 +22,12 @@ export interface ModelInfo {
   classCount: number | null;
   layers: LayerSummary[];
   metrics: ModelMetrics;
+  /** How the model was stored: 'tfjs-layers', 'teachable-machine', 'keras-h5' or 'keras-v3'. */
+  format?: string;
+  /** Sentences about conversions on loading (quantized weights, dropped Keras features). */
+  notes?: string[];
+  /** Class names the model's files provide (Teachable Machine metadata.json). */
+  classNames?: string[];
 }
 
 export type SampleKind = 'calibration' | 'evaluation';
@@ -51,6 +57,8 @@ export interface ExportedModel {
   weightsFileName: string;
   /** report.json's text. */
   report: string;
+  /** model.zip: model.json and the weights file, packed in the worker so the page never blocks on it. Transferred. */
+  zip: ArrayBuffer;
 }
 
 /** A failure as it crosses the thread boundary: the code survives, unlike on a thrown Error. */

@@ -5,6 +5,7 @@
 // Long methods take a MessagePort that aborts the job (see cancel.ts) and a Comlink-proxied
 // progress callback, which is released when the job settles.
 import * as Comlink from 'comlink';
+import { strToU8, zipSync } from 'fflate';
 import * as tf from '@tensorflow/tfjs';
 
 import { analyzeModel, clusterLayer, type LayerGeometry } from '../core/analyze';
@@ -14,15 +15,19 @@ import type { FilterOverrides } from '../core/plan';
 import { saveToArtifacts, artifactsToFiles } from '../core/model-io';
 import type { SweepRow } from '../core/sweep';
 import type { DpcOptions, DpcResult, EvaluationResult, JobOptions, LayerAnalysis, PlanOptions, ProgressCallback } from '../core/types';
-import { initBackend } from './backend';
+import { contextWasLost, initBackend, loseContextForTest, untilContextLoss } from './backend';
 import { signalFromPort } from './cancel';
 import { logCall } from './log';
-import { checkSamplesFit, loadModelFromFiles, loadModelFromUrl } from './model';
+import { checkSamplesFit, listStoredModels, loadModelFromFiles, loadModelFromUrl, openModelFiles, openStoredModel, recoverFromContextLoss, type ModelFileData, type StoredModel } from './model';
 import { scaleProgress, throttleProgress } from './progress';
 import { originalTop1, pruneModel } from './prune';
 import { fineTunePrunedModel, type FineTuneMetrics } from './finetune';
 import { fileNameOf, loadSprite } from './sprites';
+import { loadImageFiles, type ImageLoadRequest, type ImageLoadSummary } from './images';
+import { exportOriginalModel, restorePrunedModel, type OriginalModelFiles, type PrunedModelFiles } from './session';
 import { sweepModel, type SweepSummary, type WorkerSweepSettings } from './sweep';
+import { sensitivityOfModel, type SensitivityEvent, type SensitivitySummary, type WorkerSensitivitySettings } from './sensitivity';
+import { activationMaps, embedLayer, type ActivationMaps, type LayerEmbedding } from './teaching';
 import { replaceModel, replaceSamples, requireAnalysis, requireModel, requireSamples, state } from './state';
 import type { BackendInfo, ExportedModel, ModelInfo, Outcome, PruneOutcome, SampleKind, SamplesInfo, WireError } from './types';
 
@@ -54,6 +59,29 @@ const api = {
     return settle('loadModelFiles', async () => installModel(await loadModelFromFiles(modelJson, shards, fileName)));
   },
 
+  /**
+   * Opens a model from the files the user picked, dropped or zipped, in any order (see
+   * src/core/load). The current model stays when this fails.
+   */
+  openModelFiles(files: ModelFileData[]): Promise<Outcome<ModelInfo>> {
+    return settle('openModelFiles', async () => installModel(await openModelFiles(files)));
+  },
+
+  /** Lists the models tfjs saved in this origin's IndexedDB. */
+  listStoredModels(): Promise<Outcome<StoredModel[]>> {
+    return settle('listStoredModels', listStoredModels);
+  },
+
+  /** Loses the WebGL context on purpose (tests only); returns false off WebGL. */
+  loseWebglContext(): boolean {
+    return loseContextForTest();
+  },
+
+  /** Opens a model from IndexedDB by the name it was saved under. */
+  openStoredModel(name: string): Promise<Outcome<ModelInfo>> {
+    return settle('openStoredModel', async () => installModel(await openStoredModel(name)));
+  },
+
   /** Decodes a sprite of labelled images and keeps its first `limit` images. */
   loadSamples(kind: SampleKind, spriteUrl: string, metaUrl: string, limit?: number): Promise<Outcome<SamplesInfo>> {
     return settle('loadSamples', async () => {
@@ -61,6 +89,22 @@ const api = {
       replaceSamples(kind, samples);
       return { kind, source: fileNameOf(spriteUrl), count: samples.labels.length, classNames: samples.classNames, shape: samples.shape };
     });
+  },
+
+  /** Decodes the user's images in this worker, splits them and installs calibration and evaluation sets. */
+  loadImageFiles(request: ImageLoadRequest, cancel: MessagePort, onProgress: RemoteProgress): Promise<Outcome<ImageLoadSummary>> {
+    return settle('loadImageFiles', () => withJob(cancel, onProgress, (job) => loadImageFiles(request, job)));
+  },
+
+  /** Exports the loaded, unpruned model's files so the page can save them with the session. */
+  async exportOriginal(): Promise<Outcome<OriginalModelFiles>> {
+    const outcome = await settle('exportOriginal', exportOriginalModel);
+    return outcome.ok ? Comlink.transfer(outcome, [outcome.value.weights]) : outcome;
+  },
+
+  /** Installs a pruned model saved with the session as the last pruning result. */
+  restorePruned(files: PrunedModelFiles): Promise<Outcome<void>> {
+    return settle('restorePruned', () => restorePrunedModel(files));
   },
 
   /** Clusters and scores every prunable layer on the calibration images. */
@@ -121,16 +165,49 @@ const api = {
     return settle('sweep', () => withJob(cancel, onProgress, (job) => sweepModel(settings, job, send))).finally(() => remote[Comlink.releaseProxy]());
   },
 
+  /**
+   * Prunes each analysed layer alone at each ratio and measures top-1 on the evaluation images.
+   * `onEvent` (Comlink-proxied) receives the unpruned top-1 first, then each row as it is
+   * measured, so rows sent before a Cancel stay with the page.
+   */
+  sensitivity(
+    settings: WorkerSensitivitySettings,
+    cancel: MessagePort,
+    onProgress: RemoteProgress,
+    onEvent: (event: SensitivityEvent) => void,
+  ): Promise<Outcome<SensitivitySummary>> {
+    const remote = onEvent as unknown as Comlink.Remote<(event: SensitivityEvent) => void>;
+    const send = (event: SensitivityEvent) => remote(event).catch(() => undefined);
+    return settle('sensitivity', () => withJob(cancel, onProgress, (job) => sensitivityOfModel(settings, job, send))).finally(() =>
+      remote[Comlink.releaseProxy](),
+    );
+  },
+
   /** Exports the last pruned model as model.json text and one weights file, plus report.json's text. */
   async exportPruned(): Promise<Outcome<ExportedModel>> {
     const outcome = await settle('exportPruned', exportPruned);
-    return outcome.ok ? Comlink.transfer(outcome, [outcome.value.weights]) : outcome;
+    return outcome.ok ? Comlink.transfer(outcome, [outcome.value.weights, outcome.value.zip]) : outcome;
   },
 
-  /** tfjs's tensor count and bytes, for leak checks in tests. */
-  memory(): { numTensors: number; numBytes: number } {
-    const { numTensors, numBytes } = tf.memory();
-    return { numTensors, numBytes };
+  /** Places an analysed layer's filters in 2-D by classical MDS of their distance matrix. */
+  embedLayer(layerName: string): Promise<Outcome<LayerEmbedding>> {
+    return settle('embedLayer', async () => embedLayer(layerName));
+  },
+
+  /** Every filter's activation map for one image of a loaded set, after the activation APoZ measures. */
+  activationMaps(layerName: string, imageIndex: number, kind: SampleKind): Promise<Outcome<ActivationMaps>> {
+    return settle('activationMaps', () => activationMaps(layerName, imageIndex, kind));
+  },
+
+  /**
+   * tfjs's tensor count and bytes, for leak checks in tests and benchmarks. On WebGL it adds the
+   * bytes of live textures and of all textures allocated; tfjs keeps released textures for reuse,
+   * so the second figure is the high-water mark of GPU memory since the backend started.
+   */
+  memory(): { numTensors: number; numBytes: number; numBytesInGPU?: number; numBytesInGPUAllocated?: number } {
+    const info = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesInGPUAllocated?: number };
+    const { numTensors, numBytes, numBytesInGPU, numBytesInGPUAllocated } = info;
+    return { numTensors, numBytes, numBytesInGPU, numBytesInGPUAllocated };
   },
 };
 
@@ -142,11 +219,13 @@ Comlink.expose(api);
 async function settle<T>(name: string, work: () => Promise<T>): Promise<Outcome<T>> {
   const startedAt = performance.now();
   try {
-    const value = await work();
+    const value = await untilContextLoss(work());
+    // Kernels on a lost WebGL context can return zeros instead of failing, so such a result is discarded.
+    if (contextWasLost()) throw new PeakPruneError('backend-failed', 'The WebGL context was lost.');
     logCall(name, startedAt);
     return { ok: true, value };
   } catch (thrown) {
-    const error = toWireError(thrown);
+    const error = contextWasLost() ? await recoverFromContextLoss(name) : toWireError(thrown);
     logCall(name, startedAt, error);
     return { ok: false, error };
   }
@@ -224,5 +303,13 @@ async function exportPruned(): Promise<ExportedModel> {
     weights.byteOffset === 0 && weights.byteLength === weights.buffer.byteLength
       ? (weights.buffer as ArrayBuffer)
       : (weights.slice().buffer as ArrayBuffer);
-  return { modelJson: files.modelJson, weights: buffer, weightsFileName: files.weightsFileName, report: JSON.stringify(pruned.report, null, 2) };
+  // Level 1: float32 weights barely compress, and higher levels cost seconds on a large model.
+  const zip = zipSync({ 'model.json': strToU8(files.modelJson), [files.weightsFileName]: [weights, { level: 1 }] });
+  return {
+    modelJson: files.modelJson,
+    weights: buffer,
+    weightsFileName: files.weightsFileName,
+    report: JSON.stringify(pruned.report, null, 2),
+    zip: zip.buffer as ArrayBuffer,
+  };
 }

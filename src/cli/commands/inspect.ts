@@ -7,7 +7,7 @@ import { describeChannels, summarizeModel, type ChannelStructure } from '../../c
 import type { LayerSummary, ModelMetrics } from '../../core/types';
 import { DEFAULT_MODEL, displayPath, resolvePath, useCpuBackend, type CliIO } from './io';
 
-export const INSPECT_HELP = `Usage: peakprune inspect [--model PATH/model.json]
+export const INSPECT_HELP = `Usage: peakprune inspect [--model PATH]
 
 Prints one JSON object to stdout: the model's name, input and output shapes, every layer
 (class, output shape without the batch axis, parameters, whether its filters can be pruned
@@ -17,8 +17,9 @@ every frozen layer (a layer that keeps all channels reaching it) with its reason
 model's parameters, FLOPs and bytes.
 
 Options:
-  --model PATH   TensorFlow.js LayersModel file; its weight shards must sit where its
-                 weightsManifest says (default: the shipped public/model/model.json)
+  --model PATH   TensorFlow.js LayersModel: model.json with its weight shards beside it, a
+                 folder or .zip holding them, or a Keras .h5 or .keras file (default: the
+                 shipped public/model/model.json)
   --verbose      print the stack trace of an unexpected error
   -h, --help     show this help
 `;

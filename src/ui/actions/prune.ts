@@ -1,12 +1,10 @@
-import { strToU8, zipSync } from 'fflate';
-
 import { bridge } from '../bridge';
 import { downloadBlob } from '../download';
 import { formatDuration, formatPercent } from '../format';
 import { describeError } from '../messages';
 import { useStore } from '../store';
 import { planKey, planTotals } from '../store/plan';
-import type { ExportedModel, PruneOutcome } from '../../worker/types';
+import type { PruneOutcome } from '../../worker/types';
 import { runJob } from './jobs';
 
 /**
@@ -39,16 +37,11 @@ export async function prepareDownloads(): Promise<void> {
       weights: new Blob([files.weights], { type: 'application/octet-stream' }),
       weightsFileName: files.weightsFileName,
       report: new Blob([files.report], { type: 'application/json' }),
-      zip: new Blob([zipModel(files)], { type: 'application/zip' }),
+      zip: new Blob([files.zip], { type: 'application/zip' }),
     });
   } catch (error) {
     useStore.getState().showError(describeError(error));
   }
-}
-
-/** Packs model.json and its weights file into one zip; the JSON refers to the weights by name. */
-function zipModel(files: ExportedModel): Uint8Array<ArrayBuffer> {
-  return zipSync({ 'model.json': strToU8(files.modelJson), [files.weightsFileName]: new Uint8Array(files.weights) }) as Uint8Array<ArrayBuffer>;
 }
 
 /** Downloads model.json and the weights file as two files with the names model.json expects. */

@@ -10,8 +10,10 @@ import { createPlanSlice, type PlanSlice } from './plan';
 import { createResultSlice, type ResultSlice } from './result';
 import { createSessionSlice, type SessionSlice } from './session';
 import { createSweepSlice, type SweepSlice } from './sweep';
+import { createSensitivitySlice, type SensitivitySlice } from './sensitivity';
+import { createTeachingSlice, type TeachingSlice } from './teaching';
 
-export type Store = SessionSlice & JobSlice & AnalysisSlice & PlanSlice & ResultSlice & NoticeSlice & FineTuneSlice & SweepSlice;
+export type Store = SessionSlice & JobSlice & AnalysisSlice & PlanSlice & ResultSlice & NoticeSlice & FineTuneSlice & SweepSlice & TeachingSlice & SensitivitySlice;
 
 /** Signature of a slice creator, which gets (and may call) the whole store. */
 export type SliceCreator<Slice> = StateCreator<Store, [], [], Slice>;
@@ -25,4 +27,6 @@ export const useStore = create<Store>()((...args) => ({
   ...createNoticeSlice(...args),
   ...createFineTuneSlice(...args),
   ...createSweepSlice(...args),
+  ...createTeachingSlice(...args),
+  ...createSensitivitySlice(...args),
 }));
