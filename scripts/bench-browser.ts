@@ -7,15 +7,14 @@
 // The timed code is bundled with Vite into a page of its own under a temporary folder, so the app
 // and its worker stay out of the measurement. Chromium comes from the browser tests' harness,
 // which opens the built app first (so dist/ must exist) before this script navigates away.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { Page } from 'playwright-core';
-import { build, preview } from 'vite';
-
 import { openWorkbench, ROOT } from '../test/browser/harness';
+import { serveBenchPage } from './bench/serve-page';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** Filters per conv layer of a CIFAR VGG-16. Every kernel is 3 × 3 × c_in, with c_in = 3 for the first layer. */
@@ -71,27 +70,6 @@ window.benchLib = { tf, layerDistances, float64Distances };
 window.benchKernels = new Map();
 window.benchReference = new Map();
 `;
-
-/** Builds the bench page into a temporary folder, serves it and returns its URL and a cleanup function. */
-async function servePage(): Promise<{ url: string; close: () => Promise<void> }> {
-  const root = mkdtempSync(join(tmpdir(), 'peakprune-bench-browser-'));
-  // Bare imports in the entry resolve through this link to the repository's packages.
-  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
-  writeFileSync(join(root, 'entry.js'), ENTRY);
-  writeFileSync(join(root, 'index.html'), '<!doctype html><meta charset="utf-8"><title>distances</title><link rel="icon" href="data:,"><script type="module" src="./entry.js"></script>\n');
-  const config = { root, configFile: false as const, logLevel: 'warn' as const, build: { outDir: join(root, 'dist'), chunkSizeWarningLimit: 4096 } };
-  await build(config);
-  const server = await preview({ ...config, preview: { host: '127.0.0.1', port: 0 } });
-  const url = server.resolvedUrls?.local[0];
-  if (url === undefined) throw new Error('vite preview of the bench page returned no local URL.');
-  return {
-    url,
-    close: async () => {
-      await server.close();
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Reads the Conv2D kernels of public/model from model.json and its float32 weight files. */
 function shippedKernels(): LayerSpec[] {
@@ -244,7 +222,8 @@ function printTable(rows: LayerFigures[]): void {
 }
 
 async function main(): Promise<void> {
-  const server = await servePage();
+  const html = '<!doctype html><meta charset="utf-8"><title>distances</title><link rel="icon" href="data:,"><script type="module" src="./entry.js"></script>\n';
+  const server = await serveBenchPage({ 'entry.js': ENTRY, 'index.html': html });
   // The harness launches Chromium with the WebGL flags; the app it opens is left at once.
   const bench = await openWorkbench('?calibration=1&evaluation=1');
   try {

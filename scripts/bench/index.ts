@@ -14,24 +14,9 @@ import * as tf from '@tensorflow/tfjs';
 
 import { loadShipped } from './models';
 import { printModel, type ModelFigures } from './report';
+import { positiveInteger, selectedModels } from './env';
 import { runModel, type BenchModelName, type ModelSettings } from './suite';
 import { buildVgg16 } from './vgg16';
-
-function positiveInteger(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} is "${text}"; set it to a positive whole number.`);
-  return value;
-}
-
-function selectedModels(): BenchModelName[] {
-  const names = (process.env.BENCH_MODELS ?? 'shipped,vgg16').split(',').map((name) => name.trim());
-  for (const name of names) {
-    if (name !== 'shipped' && name !== 'vgg16') throw new Error(`BENCH_MODELS contains "${name}"; use shipped, vgg16 or both, comma-separated.`);
-  }
-  return names as BenchModelName[];
-}
 
 function settingsFor(name: BenchModelName): ModelSettings {
   // VGG-16 needs about 0.3 G multiply-adds per image, so on the pure-JavaScript cpu backend it

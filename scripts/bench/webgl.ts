@@ -4,66 +4,27 @@
 // flags and runs each model's steps. This script prints the same tables as `npm run bench` and
 // writes out/bench-webgl.json. The same environment variables choose models and sizes; the
 // defaults suit a software GPU.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 
-import { build, preview } from 'vite';
-
 import { openWorkbench, ROOT } from '../../test/browser/harness';
+import { positiveInteger, selectedModels } from './env';
 import { printModel, type ModelFigures } from './report';
+import { serveBenchPage } from './serve-page';
 import type { BenchModelName, ModelSettings } from './suite';
-
-function positiveInteger(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} is "${text}"; set it to a positive whole number.`);
-  return value;
-}
 
 function settingsFor(name: BenchModelName): ModelSettings {
   if (name === 'vgg16') {
-    return { apozImages: positiveInteger('BENCH_VGG16_APOZ_IMAGES', 64), distanceRuns: 3, batchSizes: [1, 32], runs: positiveInteger('BENCH_RUNS', 5) };
+    // A batch of 32 VGG-16 images takes about a minute on SwiftShader, so latency is timed at batch 1.
+    return { apozImages: positiveInteger('BENCH_VGG16_APOZ_IMAGES', 32), distanceRuns: 3, batchSizes: [1], runs: positiveInteger('BENCH_RUNS', 5) };
   }
   return { apozImages: positiveInteger('BENCH_APOZ_IMAGES', 1000), distanceRuns: 5, batchSizes: [1, 32], runs: positiveInteger('BENCH_RUNS', 15) };
 }
 
-function selectedModels(): BenchModelName[] {
-  const names = (process.env.BENCH_MODELS ?? 'shipped,vgg16').split(',').map((name) => name.trim());
-  for (const name of names) {
-    if (name !== 'shipped' && name !== 'vgg16') throw new Error(`BENCH_MODELS contains "${name}"; use shipped, vgg16 or both, comma-separated.`);
-  }
-  return names as BenchModelName[];
-}
-
-/** Builds the bench page into a temporary folder, serves it and returns its URL and a cleanup function. */
-async function servePage(): Promise<{ url: string; close: () => Promise<void> }> {
-  const root = mkdtempSync(join(tmpdir(), 'peakprune-bench-webgl-'));
-  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
-  writeFileSync(join(root, 'index.html'), `<!doctype html><meta charset="utf-8"><title>bench</title><link rel="icon" href="data:,"><script type="module" src="${join(ROOT, 'scripts/bench/webgl-page.ts')}"></script>\n`);
-  const config = {
-    root,
-    configFile: false as const,
-    logLevel: 'warn' as const,
-    publicDir: join(ROOT, 'public'),
-    build: { outDir: join(root, 'dist'), chunkSizeWarningLimit: 4096, target: 'es2022' },
-  };
-  await build(config);
-  const server = await preview({ ...config, preview: { host: '127.0.0.1', port: 0 } });
-  const url = server.resolvedUrls?.local[0];
-  if (url === undefined) throw new Error('vite preview of the bench page returned no local URL.');
-  return {
-    url,
-    close: async () => {
-      await server.close();
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
-}
-
 async function main(): Promise<void> {
-  const server = await servePage();
+  const html = `<!doctype html><meta charset="utf-8"><title>bench</title><link rel="icon" href="data:,"><script type="module" src="${join(ROOT, 'scripts/bench/webgl-page.ts')}"></script>\n`;
+  const server = await serveBenchPage({ 'index.html': html }, join(ROOT, 'public'));
   // The harness launches Chromium with the WebGL flags; the app it opens is left at once.
   const bench = await openWorkbench('?calibration=1&evaluation=1');
   try {

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { PeakPruneError } from './errors';
+import { joinBuffers } from './load/tfjs-json';
 
 /** The two files of a saved model, ready to write or download. */
 export interface ModelFiles {
@@ -50,7 +51,7 @@ export function artifactsToFiles(artifacts: tf.io.ModelArtifacts, baseName = 'mo
   };
   if (artifacts.trainingConfig !== undefined) json.trainingConfig = artifacts.trainingConfig;
   if (artifacts.userDefinedMetadata !== undefined) json.userDefinedMetadata = artifacts.userDefinedMetadata;
-  return { modelJson: JSON.stringify(json), weights: concatenate(toBuffers(artifacts.weightData)), weightsFileName };
+  return { modelJson: JSON.stringify(json), weights: new Uint8Array(joinBuffers(toBuffers(artifacts.weightData))), weightsFileName };
 }
 
 /**
@@ -74,7 +75,7 @@ export async function loadFromFiles(
     modelTopology: topology,
     format: 'layers-model',
     weightSpecs: groups.flatMap((group) => group.weights),
-    weightData: concatenate(buffers).buffer as ArrayBuffer,
+    weightData: joinBuffers(buffers),
   };
   if (typeof json.generatedBy === 'string') artifacts.generatedBy = json.generatedBy;
   if (isRecord(json.trainingConfig)) artifacts.trainingConfig = json.trainingConfig as unknown as tf.io.TrainingConfig;
@@ -200,17 +201,6 @@ function toBuffers(weightData: tf.io.WeightData | undefined): Uint8Array[] {
   if (weightData === undefined) return [];
   const buffers = Array.isArray(weightData) ? weightData : [weightData];
   return buffers.map((buffer) => new Uint8Array(buffer));
-}
-
-function concatenate(parts: readonly Uint8Array[]): Uint8Array {
-  const total = parts.reduce((sum, part) => sum + part.byteLength, 0);
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.byteLength;
-  }
-  return joined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
