@@ -215,15 +215,13 @@ function describeOpened(opened: OpenedModel): { model: tf.LayersModel; info: Mod
  * model the workbench cannot use never replaces the current one. Disposes it on failure.
  */
 function describeOrDispose(model: tf.LayersModel, source: string): ModelInfo {
-  // TODO: convolutions inside nested models (Teachable Machine's MobileNet base) are not listed by
-  // summarizeModel, so a model whose only convolutions are nested is rejected here.
   try {
     const info = describeModel(model, source);
     if (!info.layers.some((layer) => layer.prunable)) {
       const conv = info.layers.find((layer) => layer.className === 'Conv2D');
       const reason =
         conv === undefined
-          ? 'it has no convolution (Conv2D) layer at its top level, so there is nothing to prune'
+          ? 'it has no convolution (Conv2D) layer, so there is nothing to prune'
           : `no convolution layer can be pruned (${conv.name}: ${conv.reason ?? 'not supported'})`;
       throw new PeakPruneError('no-prunable-layers', `${source} was not opened: ${reason}. The current model stays loaded.`);
     }

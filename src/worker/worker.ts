@@ -17,6 +17,7 @@ import type { SweepRow } from '../core/sweep';
 import type { DpcOptions, DpcResult, EvaluationResult, JobOptions, LayerAnalysis, PlanOptions, ProgressCallback } from '../core/types';
 import { contextWasLost, initBackend, loseContextForTest, untilContextLoss } from './backend';
 import { signalFromPort } from './cancel';
+import { transferCopy } from './transfer';
 import { logCall } from './log';
 import { checkSamplesFit, listStoredModels, loadModelFromFiles, loadModelFromUrl, openModelFiles, openStoredModel, recoverFromContextLoss, type ModelFileData, type StoredModel } from './model';
 import { scaleProgress, throttleProgress } from './progress';
@@ -108,8 +109,9 @@ const api = {
   },
 
   /** Clusters and scores every prunable layer on the calibration images. */
-  analyze(dpc: DpcOptions, cancel: MessagePort, onProgress: RemoteProgress): Promise<Outcome<LayerAnalysis[]>> {
-    return settle('analyze', () => withJob(cancel, onProgress, (job) => analyze(dpc, job)));
+  async analyze(dpc: DpcOptions, cancel: MessagePort, onProgress: RemoteProgress): Promise<Outcome<LayerAnalysis[]>> {
+    const outcome = await settle('analyze', () => withJob(cancel, onProgress, (job) => analyze(dpc, job)));
+    return outcome.ok ? transferCopy(outcome) : outcome;
   },
 
   /** Reclusters one analysed layer from its cached distances (new centers, percentile or kernel). */
@@ -186,7 +188,7 @@ const api = {
   /** Exports the last pruned model as model.json text and one weights file, plus report.json's text. */
   async exportPruned(): Promise<Outcome<ExportedModel>> {
     const outcome = await settle('exportPruned', exportPruned);
-    return outcome.ok ? Comlink.transfer(outcome, [outcome.value.weights, outcome.value.zip]) : outcome;
+    return outcome;
   },
 
   /** Places an analysed layer's filters in 2-D by classical MDS of their distance matrix. */
@@ -298,18 +300,14 @@ async function exportPruned(): Promise<ExportedModel> {
     throw new PeakPruneError('invalid-options', 'No pruned model exists yet; press Prune first.');
   }
   const files = artifactsToFiles(await saveToArtifacts(pruned.model), 'model');
-  const weights = files.weights;
-  const buffer =
-    weights.byteOffset === 0 && weights.byteLength === weights.buffer.byteLength
-      ? (weights.buffer as ArrayBuffer)
-      : (weights.slice().buffer as ArrayBuffer);
+  const weights = files.weights as Uint8Array<ArrayBuffer>;
   // Level 1: float32 weights barely compress, and higher levels cost seconds on a large model.
-  const zip = zipSync({ 'model.json': strToU8(files.modelJson), [files.weightsFileName]: [weights, { level: 1 }] });
+  const zip = zipSync({ 'model.json': strToU8(files.modelJson), [files.weightsFileName]: [weights, { level: 1 }] }) as Uint8Array<ArrayBuffer>;
   return {
     modelJson: files.modelJson,
-    weights: buffer,
+    weights: new Blob([weights], { type: 'application/octet-stream' }),
     weightsFileName: files.weightsFileName,
     report: JSON.stringify(pruned.report, null, 2),
-    zip: zip.buffer as ArrayBuffer,
+    zip: new Blob([zip], { type: 'application/zip' }),
   };
 }

@@ -18,11 +18,10 @@ const FINE_TUNED = /^Fine-tuned 1 epoch on \d+ images in /;
 /** Product target for the longest main-thread task while a job runs, in milliseconds. */
 const LONG_TASK_TARGET_MS = 50;
 /**
- * Looser limit for page load (bundle evaluation and first render, with the first analysis) and
- * for pruning, whose window includes rendering the result and zipping the downloads with
- * fflate's zipSync on the main thread.
- * TODO: tasks of 51–56 ms at load and 80 ms while pruning were measured here (SwiftShader, 2 shared
- * cores, other test runs in parallel), above the 50 ms target, so these two are held to 150 ms.
+ * Looser limit for page load: its window holds evaluating the bundle, the first render and the
+ * first analysis.
+ * TODO: tasks of 51–56 ms were measured at load here (SwiftShader, 2 shared cores, other test
+ * runs in parallel), above the 50 ms target, so load is held to 150 ms.
  */
 const LOOSE_LONG_TASK_LIMIT_MS = 150;
 
@@ -150,14 +149,14 @@ describe('main-thread responsiveness', () => {
     await setGlobalRatio(page, RATIO, expectedRemovals(filters, RATIO), totalFilters);
     const firstPrune = await runJob('prune-button', PRUNED, PRUNE_TIMEOUT_MS);
     await waitForDownloadsReady(page);
-    await expectResponsive('prune at 0.5', { ...firstPrune, end: await pageNow() }, LOOSE_LONG_TASK_LIMIT_MS);
+    await expectResponsive('prune at 0.5', { ...firstPrune, end: await pageNow() });
     // The worker keeps the original and the pruned model, which has the same weight tensors.
     const afterFirst = await recordTensors('after the first prune');
     expect(afterFirst.numTensors, 'worker tensors after the first prune').toBe(2 * shipped.weightTensors);
 
     const secondPrune = await runJob('prune-button', PRUNED, PRUNE_TIMEOUT_MS);
     await waitForDownloadsReady(page);
-    await expectResponsive('prune at 0.5, again', { ...secondPrune, end: await pageNow() }, LOOSE_LONG_TASK_LIMIT_MS);
+    await expectResponsive('prune at 0.5, again', { ...secondPrune, end: await pageNow() });
     expect(await recordTensors('after the second prune'), 'worker tensors after a second prune replaces the first').toEqual(afterFirst);
     await expectCleanPage('pruning');
   });

@@ -34,10 +34,10 @@ export async function prepareDownloads(): Promise<void> {
     const files = await bridge.exportPruned();
     useStore.getState().setDownloads({
       modelJson: new Blob([files.modelJson], { type: 'application/json' }),
-      weights: new Blob([files.weights], { type: 'application/octet-stream' }),
+      weights: files.weights,
       weightsFileName: files.weightsFileName,
       report: new Blob([files.report], { type: 'application/json' }),
-      zip: new Blob([files.zip], { type: 'application/zip' }),
+      zip: files.zip,
     });
   } catch (error) {
     useStore.getState().showError(describeError(error));

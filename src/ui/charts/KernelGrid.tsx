@@ -54,16 +54,18 @@ export function kernelTiles(
   const [kh, kw, cin, cout] = shape;
   const area = kh * kw;
   const tiles = new Float64Array(cout * area);
-  for (let y = 0; y < kh; y++) {
-    for (let x = 0; x < kw; x++) {
-      const pixel = y * kw + x;
-      const firstChannel = channel === 'mean' ? 0 : channel;
-      const lastChannel = channel === 'mean' ? cin - 1 : channel;
-      for (let c = firstChannel; c <= lastChannel; c++) {
-        const base = (pixel * cin + c) * cout;
-        for (let f = 0; f < cout; f++) tiles[f * area + pixel] += kernel[base + f];
-      }
+  const firstChannel = channel === 'mean' ? 0 : channel;
+  const lastChannel = channel === 'mean' ? cin - 1 : channel;
+  // Sums over channels run along contiguous memory (f is the fastest axis of the kernel), and
+  // each pixel's sums are then written to the tiles once.
+  const sums = new Float64Array(cout);
+  for (let pixel = 0; pixel < area; pixel++) {
+    sums.fill(0);
+    for (let c = firstChannel; c <= lastChannel; c++) {
+      const base = (pixel * cin + c) * cout;
+      for (let f = 0; f < cout; f++) sums[f] += kernel[base + f];
     }
+    for (let f = 0; f < cout; f++) tiles[f * area + pixel] = sums[f];
   }
   if (channel === 'mean') {
     for (let i = 0; i < tiles.length; i++) tiles[i] /= cin;
@@ -130,24 +132,40 @@ function sectionHeading(section: ClusterSection): string {
   return `Cluster ${section.cluster} · ${count} · center #${section.center}`;
 }
 
-/** Paints the canvas of every tile under root from the precomputed tiles. */
-function paintTiles(root: HTMLElement, tiles: Float64Array, kh: number, kw: number, maxAbs: number): void {
+/** Tiles painted per animation frame, so a layer of 512 filters never blocks the page for long. */
+const PAINT_BATCH = 64;
+
+/**
+ * Paints the canvas of every tile under root from the precomputed tiles: the first batch at once
+ * (a small layer is then complete before the browser paints), the rest one batch per animation
+ * frame. Returns a function that stops painting, for when the tiles change before it finishes.
+ */
+function paintTiles(root: HTMLElement, tiles: Float64Array, kh: number, kw: number, maxAbs: number): () => void {
+  const pending = [...root.querySelectorAll<HTMLElement>('.kg-tile[data-filter]')];
+  let frame = 0;
+  const paintBatch = () => {
+    for (const tile of pending.splice(0, PAINT_BATCH)) paintTile(tile, tiles, kh, kw, maxAbs);
+    if (pending.length > 0) frame = requestAnimationFrame(paintBatch);
+  };
+  paintBatch();
+  return () => cancelAnimationFrame(frame);
+}
+
+function paintTile(tile: HTMLElement, tiles: Float64Array, kh: number, kw: number, maxAbs: number): void {
+  const context = tile.querySelector('canvas')?.getContext('2d');
+  if (!context) return;
   const area = kh * kw;
-  for (const tile of root.querySelectorAll<HTMLElement>('.kg-tile[data-filter]')) {
-    const context = tile.querySelector('canvas')?.getContext('2d');
-    if (!context) continue;
-    const filter = Number(tile.dataset.filter);
-    const image = context.createImageData(kw, kh);
-    for (let pixel = 0; pixel < area; pixel++) {
-      const index = divergingIndex(tiles[filter * area + pixel], maxAbs);
-      if (index < 0) {
-        image.data.set([MISSING_RGB.r, MISSING_RGB.g, MISSING_RGB.b, 255], pixel * 4);
-      } else {
-        image.data.set(LUT.subarray(index * 4, index * 4 + 4), pixel * 4);
-      }
+  const filter = Number(tile.dataset.filter);
+  const image = context.createImageData(kw, kh);
+  for (let pixel = 0; pixel < area; pixel++) {
+    const index = divergingIndex(tiles[filter * area + pixel], maxAbs);
+    if (index < 0) {
+      image.data.set([MISSING_RGB.r, MISSING_RGB.g, MISSING_RGB.b, 255], pixel * 4);
+    } else {
+      image.data.set(LUT.subarray(index * 4, index * 4 + 4), pixel * 4);
     }
-    context.putImageData(image, 0, 0);
   }
+  context.putImageData(image, 0, 0);
 }
 
 export function KernelGrid(props: KernelGridProps) {
@@ -191,7 +209,7 @@ export function KernelGrid(props: KernelGridProps) {
   }, [problem, sections, kh, kw, removed, apozApplies, apoz, meanAbs, interactive]);
 
   useLayoutEffect(() => {
-    if (rootRef.current !== null && tiles.length > 0) paintTiles(rootRef.current, tiles, kh, kw, maxAbs);
+    if (rootRef.current !== null && tiles.length > 0) return paintTiles(rootRef.current, tiles, kh, kw, maxAbs);
   }, [tiles, maxAbs, sectionElements, kh, kw]);
 
   useLayoutEffect(() => {
