@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 
+import type { SensitivityRow } from '../../src/core/sensitivity';
+import type { SweepRow } from '../../src/core/sweep';
 import type { DpcResult, LayerAnalysis } from '../../src/core/types';
 import { DEFAULT_DPC_OPTIONS } from '../../src/core/types';
 import { useStore } from '../../src/ui/store';
@@ -123,6 +125,26 @@ describe('session slice', () => {
     expect(state.result).toBeUndefined();
     expect(state.analysisId).toBeGreaterThan(id);
     expect(state.model?.source).toBe('model.json');
+  });
+
+  it('drops sweep and sensitivity rows measured on the previous model or images', () => {
+    const sweepRow = { method: 'l1', seed: null, ratio: 0.5, params: 1, flops: 1, bytes: 4, top1: 0.5 } as unknown as SweepRow;
+    const sensitivityRow = { layer: 'conv', ratio: 0.5, top1: 0.5 } as unknown as SensitivityRow;
+    const fill = () => {
+      useStore.getState().addSweepRow(sweepRow);
+      useStore.getState().addSensitivityRow(sensitivityRow);
+      useStore.getState().setSensitivityBaseline(0.9);
+    };
+    fill();
+    useStore.getState().setModel({ name: 'm', source: 'other.json', inputShape: [28, 28, 1], classCount: 10, layers: [], metrics: { params: 1, flops: 1, bytes: 4 } });
+    expect(useStore.getState().sweepRows).toEqual([]);
+    expect(useStore.getState().sensitivityRows).toEqual([]);
+    expect(useStore.getState().sensitivityBaseline).toBeUndefined();
+
+    fill();
+    useStore.getState().setSamples({ kind: 'evaluation', source: 'e.png', count: 3, classNames: ['a'], shape: [28, 28, 1] });
+    expect(useStore.getState().sweepRows).toEqual([]);
+    expect(useStore.getState().sensitivityRows).toEqual([]);
   });
 });
 

@@ -3,7 +3,7 @@ import { DEFAULT_SPLIT, type SplitSettings } from '../../core/images/split';
 import type { EvaluationResult } from '../../core/types';
 import type { ImageLoadSummary } from '../../worker/images';
 import type { BackendInfo, ModelInfo, SampleKind, SamplesInfo } from '../../worker/types';
-import type { SliceCreator } from './index';
+import type { SliceCreator, Store } from './index';
 
 /** Loaded state: the backend, the model and the images, with the settings the images were read with. */
 export interface SessionSlice {
@@ -34,6 +34,20 @@ export interface SessionSlice {
   setSessionNote: (note: string | undefined) => void;
 }
 
+/**
+ * Empty sweep and sensitivity results: rows measured on another model or other images would be
+ * shown as if they belonged to the new ones.
+ */
+const NO_COMPARISONS: Partial<Store> = {
+  sweepRows: [],
+  sweepSettings: undefined,
+  sweepComplete: false,
+  sensitivityRows: [],
+  sensitivityRun: undefined,
+  sensitivityBaseline: undefined,
+  sensitivityComplete: false,
+};
+
 export const createSessionSlice: SliceCreator<SessionSlice> = (set, get) => ({
   samples: {},
   preprocessing: DEFAULT_PREPROCESSING,
@@ -43,12 +57,13 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get) => ({
     get().clearAnalysis();
     get().clearResult();
     get().resetPlan();
-    set({ model, originalTop1: undefined });
+    set({ model, originalTop1: undefined, ...NO_COMPARISONS });
   },
   setSamples: (samples) =>
     set((state) => ({
       samples: { ...state.samples, [samples.kind]: samples },
       originalTop1: samples.kind === 'evaluation' ? undefined : state.originalTop1,
+      ...NO_COMPARISONS,
     })),
   clearSamples: (kind) =>
     set((state) => {
