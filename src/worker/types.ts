@@ -28,6 +28,11 @@ export interface ModelInfo {
   notes?: string[];
   /** Class names the model's files provide (Teachable Machine metadata.json). */
   classNames?: string[];
+  /**
+   * Set when the images loaded before did not fit this model and were unloaded: the sentence
+   * says why, so the page can load matching images or ask for them.
+   */
+  imagesDropped?: string;
 }
 
 export type SampleKind = 'calibration' | 'evaluation';

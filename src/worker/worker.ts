@@ -14,7 +14,7 @@ import { PeakPruneError } from '../core/errors';
 import type { FilterOverrides } from '../core/plan';
 import { saveToArtifacts, artifactsToFiles } from '../core/model-io';
 import type { SweepRow } from '../core/sweep';
-import type { DpcOptions, DpcResult, EvaluationResult, JobOptions, LayerAnalysis, PlanOptions, ProgressCallback } from '../core/types';
+import type { DpcOptions, DpcResult, EvaluationResult, JobOptions, LayerAnalysis, PlanOptions, ProgressCallback, SampleSet } from '../core/types';
 import { contextWasLost, initBackend, loseContextForTest, untilContextLoss } from './backend';
 import { signalFromPort } from './cancel';
 import { transferCopy } from './transfer';
@@ -29,7 +29,7 @@ import { exportOriginalModel, restorePrunedModel, type OriginalModelFiles, type 
 import { sweepModel, type SweepSummary, type WorkerSweepSettings } from './sweep';
 import { sensitivityOfModel, type SensitivityEvent, type SensitivitySummary, type WorkerSensitivitySettings } from './sensitivity';
 import { activationMaps, embedLayer, type ActivationMaps, type LayerEmbedding } from './teaching';
-import { replaceModel, replaceSamples, requireAnalysis, requireModel, requireSamples, state } from './state';
+import { clearSamples, replaceModel, replaceSamples, requireAnalysis, requireModel, requireSamples, state } from './state';
 import type { BackendInfo, ExportedModel, ModelInfo, Outcome, PruneOutcome, SampleKind, SamplesInfo, WireError } from './types';
 
 /** Images per inference batch when measuring APoZ. */
@@ -253,16 +253,35 @@ async function withJob<T>(cancel: MessagePort, onProgress: RemoteProgress, work:
   }
 }
 
+/**
+ * Installs a loaded model. Images that do not fit it (another size, channel count or more
+ * classes than it outputs) are unloaded rather than refusing a valid model; the returned info
+ * says so, and the page then loads matching images.
+ */
 function installModel(loaded: { model: tf.LayersModel; info: ModelInfo }): ModelInfo {
-  const calibration = state.samples.calibration;
-  try {
-    if (calibration !== undefined) checkSamplesFit(loaded.info, calibration, 'calibration');
-  } catch (error) {
-    loaded.model.dispose();
-    throw error;
+  let misfit: SampleSet | undefined;
+  for (const kind of ['calibration', 'evaluation'] as const) {
+    const samples = state.samples[kind];
+    if (samples === undefined) continue;
+    try {
+      checkSamplesFit(loaded.info, samples, kind);
+    } catch {
+      misfit ??= samples;
+      clearSamples(kind);
+    }
   }
-  replaceModel(loaded.model, loaded.info);
-  return loaded.info;
+  const info: ModelInfo = misfit === undefined ? loaded.info : { ...loaded.info, imagesDropped: describeMisfit(misfit, loaded.info) };
+  replaceModel(loaded.model, info);
+  return info;
+}
+
+function describeMisfit(samples: SampleSet, info: ModelInfo): string {
+  const expected = info.inputShape.map((d) => d ?? 'any').join('×');
+  const classes = info.classCount === null ? '' : ` with ${info.classCount} outputs`;
+  return (
+    `The images loaded before (${samples.shape.join('×')}, ${samples.classNames.length} classes) do not fit ${info.source}, ` +
+    `which takes ${expected} images${classes}, so they were unloaded; choose images for it under "Your own images".`
+  );
 }
 
 async function analyze(dpc: DpcOptions, job: JobOptions): Promise<LayerAnalysis[]> {

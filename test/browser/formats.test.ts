@@ -15,6 +15,7 @@ import { saveToArtifacts } from '../../src/core/model-io';
 import { kerasH5, kerasV3 } from '../fixtures/keras-writer';
 import { tfjsFiles } from '../fixtures/model-files';
 import { openWorkbench, waitForStatus, workerMemory, type Workbench } from './harness';
+import { encodePng, solid } from './image-files';
 import { ANALYSED, ANALYSIS_TIMEOUT_MS } from './workbench-page';
 
 interface Upload {
@@ -118,6 +119,11 @@ describe('model formats in the page', () => {
     folder = mkdtempSync(join(tmpdir(), 'peakprune-formats-'));
     bench = await openWorkbench('?calibration=16&evaluation=16');
     await waitForStatus(bench.page, ANALYSED, ANALYSIS_TIMEOUT_MS, bench.errors);
+  });
+
+  it('opens the shipped model without an error beside the picker', async () => {
+    // The server answers the missing metadata.json beside the shipped model with index.html.
+    expect(await bench.page.getByTestId('model-file-error').count()).toBe(0);
   });
 
   afterAll(async () => {
@@ -268,5 +274,38 @@ describe('model formats in the page', () => {
 
     await page.getByRole('button', { name: 'Analyse again' }).click();
     await waitForStatus(page, ANALYSED, ANALYSIS_TIMEOUT_MS, bench.errors);
+  });
+
+  // Runs last: it replaces the shipped 28×28×1 images.
+  it('opens a model for other images and asks for matching ones', async () => {
+    const { page } = bench;
+    const model = tf.sequential({
+      name: 'tiny_rgb',
+      layers: [
+        tf.layers.conv2d({ inputShape: [32, 32, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'c1' }),
+        tf.layers.globalAveragePooling2d({ name: 'gap' }),
+        tf.layers.dense({ units: 10, activation: 'softmax', name: 'dense' }),
+      ],
+    });
+    const files = await tfjsFiles(model, 1 << 20);
+    model.dispose();
+    await page.getByTestId('model-files').setInputFiles([
+      { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(files.json)) },
+      ...files.shards.map((shard) => ({ name: shard.path, mimeType: 'application/octet-stream', buffer: Buffer.from(shard.bytes) })),
+    ]);
+    await expect.poll(async () => page.getByTestId('loaded-model').textContent(), { timeout: 60_000 }).toContain('(tiny_rgb)');
+    const asked = page.getByTestId('image-error');
+    await asked.waitFor({ timeout: 30_000 });
+    expect(await asked.textContent()).toContain('(28×28×1, 10 classes) do not fit model.json, which takes 32×32×3 images');
+    expect(await page.getByTestId('model-file-error').count(), 'the model itself was accepted').toBe(0);
+
+    // Two 32×32 RGB images per class in class folders, zipped.
+    const entries: Record<string, Uint8Array> = {};
+    for (let label = 0; label < 10; label++) {
+      for (let i = 0; i < 2; i++) entries[`rgb/${label}/${i}.png`] = encodePng(32, 32, solid(32, 32, [25 * label, 100 + 50 * i, 30, 255]), 6);
+    }
+    await page.getByTestId('image-files').setInputFiles({ name: 'rgb.zip', mimeType: 'application/zip', buffer: Buffer.from(zipSync(entries)) });
+    await waitForStatus(page, ANALYSED, ANALYSIS_TIMEOUT_MS, bench.errors);
+    expect(await page.getByTestId('layer-c1').count(), 'the new model is analysed on the new images').toBe(1);
   });
 });

@@ -164,7 +164,12 @@ describe('plans, export and saved sessions', () => {
   it('starts over with New session', async () => {
     const { page, context } = bench;
     await context.unrouteAll();
+    const question = page.waitForEvent('dialog').then(async (dialog) => {
+      expect(dialog.message(), 'New session asks first').toContain('Start a new session?');
+      await dialog.accept();
+    });
     await page.getByTestId('new-session').click();
+    await question;
     await page.waitForEvent('load', { timeout: LOAD_TIMEOUT_MS });
     await waitForStatus(page, ANALYSED, ANALYSIS_TIMEOUT_MS, bench.errors);
     expect(await page.getByTestId('image-counts').count(), 'no own images after New session').toBe(0);

@@ -25,13 +25,34 @@ export function formatSummary(report: PruneReport, outDir: string, writtenFiles:
     ['change', ...formatChange(report.before, report.after)],
   ];
 
+  const removed = report.layers.reduce((sum, layer) => sum + layer.removed.length, 0);
   const recalibration =
-    report.recalibratedLayers.length === 0
-      ? 'BatchNormalization statistics were kept as they were (--bn-images 0 or no BatchNormalization layer).'
-      : `Re-estimated the BatchNormalization statistics of ${report.recalibratedLayers.length} layers ` +
-        `on ${report.recalibrationImagesUsed} calibration images (no training).`;
+    report.recalibratedLayers.length > 0
+      ? `Re-estimated the BatchNormalization statistics of ${report.recalibratedLayers.length} layers ` +
+        `on ${report.recalibrationImagesUsed} calibration images (no training).`
+      : removed === 0
+        ? 'No filter was removed, so the model and its BatchNormalization statistics are unchanged.'
+        : 'BatchNormalization statistics were kept as they were (--bn-images 0 or no BatchNormalization layer).';
   const footer = `Wrote ${writtenFiles.join(', ')} to ${outDir} in ${seconds.toFixed(1)} s.`;
-  return [header, '', formatTable(layerRows), '', formatTable(figureRows), recalibration, '', footer, ''].join('\n');
+  const lines = [header, '', formatTable(layerRows), '', formatTable(figureRows), recalibration];
+  const shortfall = describeShortfall(report);
+  if (shortfall !== undefined) lines.push(shortfall);
+  return [...lines, '', footer, ''].join('\n');
+}
+
+/**
+ * Names the layers that lost fewer filters than the ratio requests, because every cluster keeps at
+ * least one filter (many clusters) or the minimum channel count applies; undefined when none did.
+ */
+function describeShortfall(report: PruneReport): string | undefined {
+  const requested = (layer: PruneReport['layers'][number]) => Math.min(Math.round((report.plan.layerRatios?.[layer.name] ?? report.plan.ratio) * layer.filters), layer.filters - 1);
+  const short = report.layers.filter((layer) => layer.removed.length < requested(layer));
+  if (short.length === 0) return undefined;
+  const names = short.map((layer) => `${layer.name} (${layer.removed.length} of ${requested(layer)})`).join(', ');
+  return (
+    `Note: ${names} lost fewer filters than the ratio requests, because each cluster keeps at least one filter ` +
+    `or the minimum channel count applies; use fewer clusters (--clusters) or a lower --min-channels to remove more.`
+  );
 }
 
 function formatFigures(figures: ModelFigures): string[] {

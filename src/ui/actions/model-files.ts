@@ -6,6 +6,7 @@ import { describeError } from '../messages';
 import { MAX_PICKED_MODEL_BYTES, type PickedFile } from '../model-pick';
 import { useStore } from '../store';
 import { analyzeLoadedModel } from './analysis';
+import { loadPickedImages, pickedImageFiles } from './images';
 import { runJob } from './jobs';
 
 /**
@@ -50,7 +51,16 @@ async function openWith(label: string, open: () => Promise<ModelInfo>): Promise<
   });
   if (info === undefined) return;
   useStore.getState().setModel(info);
-  await analyzeLoadedModel();
+  if (info.imagesDropped === undefined) {
+    await analyzeLoadedModel();
+    return;
+  }
+  // The worker unloaded images that do not fit this model. Picked files are prepared again for
+  // it (loading them analyses the model); without any, the user is asked for matching images.
+  useStore.getState().clearSamples('calibration');
+  useStore.getState().clearSamples('evaluation');
+  if (pickedImageFiles() === undefined) useStore.getState().setImageError(info.imagesDropped);
+  else await loadPickedImages();
 }
 
 /** Reads the files into buffers for transfer, rejecting picks too large to keep in memory. */

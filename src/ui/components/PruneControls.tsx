@@ -12,6 +12,7 @@ export function PruneControls() {
   const options = useStore((s) => s.planOptions);
   const setPlanOptions = useStore((s) => s.setPlanOptions);
   const canPrune = useStore((s) => s.plan !== undefined && s.job === undefined && s.samples.evaluation !== undefined);
+  const missingEvaluation = useStore((s) => s.plan !== undefined && s.samples.evaluation === undefined);
   const sliderId = useId();
 
   return (
@@ -77,6 +78,12 @@ export function PruneControls() {
       <button type="button" className="primary" disabled={!canPrune} onClick={() => void pruneNow()} data-testid="prune-button">
         Prune
       </button>
+      {missingEvaluation && (
+        <p className="hint" data-testid="prune-needs-evaluation">
+          Prune measures accuracy on evaluation images, and none are loaded: load labelled images with at least two per class, or
+          raise the evaluation share of the split.
+        </p>
+      )}
     </section>
   );
 }
