@@ -1,7 +1,8 @@
-// A public pretrained model on real images, as a user would bring them: the CIFAR-10 model with
-// BatchNormalization and Dropout from the shared real-models folder, opened through the model
-// picker, then a folder of CIFAR-10 test JPEGs (one subfolder per class) through the image picker.
-// The repository holds no copy of these files, so the test skips when the folder is absent.
+// A public pretrained model on real images, as a user would bring them. The CIFAR-10 model with
+// BatchNormalization and Dropout from the real-models folder beside this repository is opened
+// through the model picker. A folder of CIFAR-10 test JPEGs, one subfolder per class, follows
+// through the image picker. The repository holds no copy of these files, so the test skips when
+// the folder is absent.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,13 +22,13 @@ const PER_CLASS = 20;
 const FILTERS = [32, 32, 64, 64, 128, 128];
 
 /**
- * Parameters of the model with `kept[i]` filters in conv i: 3×3 kernels with bias, four
+ * Parameters of the model with `keptFilters[i]` filters in conv i: 3×3 kernels with bias, four
  * BatchNormalization vectors per channel, three 2×2 poolings (32 → 4), Dense 128 and Dense 10.
  */
-function cifarParams(kept: readonly number[]): number {
+function cifarParams(keptFilters: readonly number[]): number {
   let params = 0;
   let inputs = 3;
-  for (const filters of kept) {
+  for (const filters of keptFilters) {
     params += 9 * inputs * filters + filters + 4 * filters;
     inputs = filters;
   }
@@ -86,9 +87,9 @@ describe.skipIf(!present)('a public CIFAR-10 model on CIFAR-10 test images', () 
     const top1 = await readResultRow(page, 'result-top1');
     console.log(`cifar10-bn-dropout at 30 %: params ${params.beforeText} → ${params.afterText}, top-1 ${top1.beforeText} → ${top1.afterText}`);
     // The result card rounds to 0.1 k, hence the tolerance of 50.
-    const kept = FILTERS.map((n) => n - Math.round(0.3 * n));
+    const keptFilters = FILTERS.map((n) => n - Math.round(0.3 * n));
     expect(Math.abs(params.before - cifarParams(FILTERS)), `params before "${params.beforeText}"`).toBeLessThanOrEqual(50);
-    expect(Math.abs(params.after - cifarParams(kept)), `params after "${params.afterText}" against ${cifarParams(kept)}`).toBeLessThanOrEqual(50);
+    expect(Math.abs(params.after - cifarParams(keptFilters)), `params after "${params.afterText}" against ${cifarParams(keptFilters)}`).toBeLessThanOrEqual(50);
     expect(parseFigure(top1.afterText), 'top-1 after pruning').toBeGreaterThanOrEqual(0);
     const after = await workerMemory(page);
     expect(after.numTensors, 'worker tensors: the pruned model added, nothing leaked').toBeGreaterThan(before.numTensors);
