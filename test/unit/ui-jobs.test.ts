@@ -32,3 +32,25 @@ describe('runJob cancel status', () => {
     expect(useStore.getState().status).toBe('Cancelled: analysing the model was stopped; earlier results are kept.');
   });
 });
+
+describe('runJob and the error banner', () => {
+  it('dismisses an earlier failure after a success, and keeps it after a cancel', async () => {
+    useStore.getState().showError('Ratios: "" is invalid.');
+    const cancelled = runJob('Sweeping', async ({ signal }) => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      throwIfCancelled(signal);
+    });
+    cancelJob();
+    await cancelled;
+    expect(useStore.getState().error).toBe('Ratios: "" is invalid.');
+
+    expect(await runJob('Sweeping', async () => 2)).toBe(2);
+    expect(useStore.getState().error).toBeUndefined();
+  });
+
+  it('keeps a failure that the job itself reported', async () => {
+    expect(await runJob('Pruning', async () => Promise.reject(new Error('boom')))).toBeUndefined();
+    expect(useStore.getState().error).toContain('boom');
+    useStore.getState().dismissError();
+  });
+});

@@ -21,7 +21,8 @@ export interface JobHandlers<T> {
  * Runs one long job with the status line, the progress bar and the Cancel button. Resolves to
  * the work's value, or to undefined when it was cancelled (status "Cancelled") or failed (the
  * sentence goes to `onError` or the banner). Earlier results are never touched here: the
- * caller installs the value, and only on success.
+ * caller installs the value, and only on success. A success dismisses the banner of an earlier
+ * failure.
  */
 export async function runJob<T>(label: string, work: (context: JobContext) => Promise<T>, handlers: JobHandlers<T> = {}): Promise<T | undefined> {
   const store = useStore.getState();
@@ -30,11 +31,14 @@ export async function runJob<T>(label: string, work: (context: JobContext) => Pr
     return undefined;
   }
   const job = store.startJob(label);
+  const errorBefore = store.error;
   const onProgress: ProgressCallback = (progress) => useStore.getState().setProgress(job.id, progress);
   try {
     const value = await work({ signal: job.controller.signal, onProgress });
     const seconds = (performance.now() - job.startedAt) / 1000;
     useStore.getState().finishJob(job.id, handlers.describeDone?.(value, seconds) ?? `${label}: done.`, 'done');
+    // A banner from before this job describes a failure the user has since worked past.
+    if (errorBefore !== undefined && useStore.getState().error === errorBefore) useStore.getState().dismissError();
     return value;
   } catch (error) {
     if (isCancelled(error)) {
