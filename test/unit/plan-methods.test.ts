@@ -9,19 +9,11 @@ import { planPruning, toRemovalMap } from '../../src/core/plan';
 import { rebuildPruned } from '../../src/core/rebuild';
 import { removalCount, selectByNorm } from '../../src/core/select';
 import { DEFAULT_DPC_OPTIONS, type PlanOptions, type PruneMethod, type SampleSet } from '../../src/core/types';
-import { buildFunctionalChain, lcg, maxAbsDiff, predictValues, seededInput, seedWeights } from './helpers/tiny-models';
+import { buildFunctionalChain, chainParams, chainSamples, maxAbsDiff, predictValues, seedWeights } from './helpers/tiny-models';
 
 const RATIOS = [0, 0.25, 0.5, 0.75];
 const IMAGE_COUNT = 12;
 
-/**
- * Counts the parameters of buildFunctionalChain with k1 filters in c1 and k2 in c2, by hand.
- * c1 has 3·3·3·k1 + k1, bn1 2·k1 (moving mean and variance only), c2 3·3·k1·k2 + k2 and bn2 4·k2.
- * The 2 × 2 pooling leaves 3 × 3 × k2 features, so dense has (3·3·k2)·3 + 3.
- */
-function chainParams(k1: number, k2: number): number {
-  return 28 * k1 + 2 * k1 + 9 * k1 * k2 + k2 + 4 * k2 + 27 * k2 + 3;
-}
 
 let model: tf.LayersModel;
 let samples: SampleSet;
@@ -32,15 +24,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
   model = buildFunctionalChain();
   seedWeights(model, 11);
-  const input = seededInput([6, 6, 3], IMAGE_COUNT, 23);
-  const next = lcg(29);
-  samples = {
-    pixels: input.dataSync() as Float32Array,
-    shape: [6, 6, 3],
-    labels: Int32Array.from({ length: IMAGE_COUNT }, () => Math.floor(((next() + 1) / 2) * 3)),
-    classNames: ['a', 'b', 'c'],
-  };
-  input.dispose();
+  samples = chainSamples(IMAGE_COUNT);
   // Two clusters per layer, so that the per-cluster quotas matter.
   analysis = await analyzeModel(model, samples, { dpc: { ...DEFAULT_DPC_OPTIONS, clusterCount: 2 } });
   unprunedTop1 = (await evaluateTop1(model, samples)).top1;

@@ -7,14 +7,10 @@ import { evaluateTop1, modelMetrics } from '../../src/core/metrics';
 import { removalCount } from '../../src/core/select';
 import { measureSweepRun, type SweepContext } from '../../src/core/sweep';
 import { DEFAULT_DPC_OPTIONS, type SampleSet } from '../../src/core/types';
-import { buildFunctionalChain, lcg, seededInput, seedWeights } from './helpers/tiny-models';
+import { buildFunctionalChain, chainParams, chainSamples, seedWeights } from './helpers/tiny-models';
 
 const IMAGE_COUNT = 12;
 
-/** Parameters of buildFunctionalChain with k1 filters in c1 and k2 in c2 (worked out by hand in plan-methods.test.ts). */
-function chainParams(k1: number, k2: number): number {
-  return 28 * k1 + 2 * k1 + 9 * k1 * k2 + k2 + 4 * k2 + 27 * k2 + 3;
-}
 
 let model: tf.LayersModel;
 let samples: SampleSet;
@@ -24,15 +20,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
   model = buildFunctionalChain();
   seedWeights(model, 11);
-  const input = seededInput([6, 6, 3], IMAGE_COUNT, 23);
-  const next = lcg(29);
-  samples = {
-    pixels: input.dataSync() as Float32Array,
-    shape: [6, 6, 3],
-    labels: Int32Array.from({ length: IMAGE_COUNT }, () => Math.floor(((next() + 1) / 2) * 3)),
-    classNames: ['a', 'b', 'c'],
-  };
-  input.dispose();
+  samples = chainSamples(IMAGE_COUNT);
   const analysis = await analyzeModel(model, samples, { dpc: { ...DEFAULT_DPC_OPTIONS, clusterCount: 2 } });
   context = {
     model,

@@ -17,7 +17,7 @@ import { evaluateTop1 } from '../../src/core/metrics';
 import { isFineTuned, measureSweepRun, sweepRuns, type SweepContext } from '../../src/core/sweep';
 import { DEFAULT_DPC_OPTIONS, type SampleSet } from '../../src/core/types';
 import { createCliFixture, type CliFixture } from './helpers/cli-fixture';
-import { buildFunctionalChain, lcg, seededInput, seedWeights } from './helpers/tiny-models';
+import { buildFunctionalChain, chainSamples, seedWeights } from './helpers/tiny-models';
 
 const IMAGE_COUNT = 12;
 const ONE_EPOCH: FineTuneSettings = { ...DEFAULT_FINE_TUNE_SETTINGS, epochs: 1, batchSize: 4, validationFraction: 0.25 };
@@ -31,15 +31,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
   model = buildFunctionalChain();
   seedWeights(model, 11);
-  const input = seededInput([6, 6, 3], IMAGE_COUNT, 23);
-  const next = lcg(29);
-  samples = {
-    pixels: input.dataSync() as Float32Array,
-    shape: [6, 6, 3],
-    labels: Int32Array.from({ length: IMAGE_COUNT }, () => Math.floor(((next() + 1) / 2) * 3)),
-    classNames: ['a', 'b', 'c'],
-  };
-  input.dispose();
+  samples = chainSamples(IMAGE_COUNT);
   const analysis = await analyzeModel(model, samples, { dpc: { ...DEFAULT_DPC_OPTIONS, clusterCount: 2 } });
   context = {
     model,

@@ -2,6 +2,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 
+import type { SampleSet } from '../../../src/core/types';
+
 /** Returns a generator of uniform values in [-1, 1) from a 32-bit linear congruential sequence. */
 export function lcg(seed: number): () => number {
   let state = seed >>> 0;
@@ -108,4 +110,30 @@ export function buildFunctionalChain(): tf.LayersModel {
 /** Disposes models and tensors alike, because `tf.dispose` accepts tensors only. */
 export function disposeAll(...items: (tf.LayersModel | tf.Tensor)[]): void {
   for (const item of items) item.dispose();
+}
+
+/**
+ * Returns `count` seeded 6×6×3 images for buildFunctionalChain, labelled with seeded classes
+ * among "a", "b" and "c".
+ */
+export function chainSamples(count: number): SampleSet {
+  const input = seededInput([6, 6, 3], count, 23);
+  const next = lcg(29);
+  const samples: SampleSet = {
+    pixels: input.dataSync() as Float32Array,
+    shape: [6, 6, 3],
+    labels: Int32Array.from({ length: count }, () => Math.floor(((next() + 1) / 2) * 3)),
+    classNames: ['a', 'b', 'c'],
+  };
+  input.dispose();
+  return samples;
+}
+
+/**
+ * Counts the parameters of buildFunctionalChain with k1 filters in c1 and k2 in c2, by hand.
+ * c1 has 3·3·3·k1 + k1, bn1 2·k1 (moving mean and variance only), c2 3·3·k1·k2 + k2 and bn2 4·k2.
+ * The 2 × 2 pooling leaves 3 × 3 × k2 features, so dense has (3·3·k2)·3 + 3.
+ */
+export function chainParams(k1: number, k2: number): number {
+  return 28 * k1 + 2 * k1 + 9 * k1 * k2 + k2 + 4 * k2 + 27 * k2 + 3;
 }
