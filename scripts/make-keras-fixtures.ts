@@ -1,5 +1,5 @@
-// Writes small Keras files of a tiny convolutional model to test/fixtures/keras/ for trying the
-// loaders by hand (drop them on the page, or pass them to `peakprune inspect --model`):
+// Writes small Keras files of a tiny convolutional model to test/fixtures/keras/. They are for
+// trying the loaders by hand: drop them on the page, or pass them to `peakprune inspect --model`.
 //   tiny-conv.h5      legacy HDF5, as tf.keras model.save("x.h5") lays it out
 //   tiny-conv.keras   Keras 3 zip of config.json, metadata.json and model.weights.h5
 // The tests build their own files in memory with the same writer.

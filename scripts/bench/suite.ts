@@ -13,7 +13,7 @@ export type BenchModelName = 'shipped' | 'vgg16';
 export interface BenchModel {
   name: BenchModelName;
   model: tf.LayersModel;
-  /** Calibration images [N, H, W, C] for APoZ; the caller disposes them. */
+  /** Calibration images [N, H, W, C] for APoZ, which the caller disposes. */
   images: tf.Tensor4D;
 }
 

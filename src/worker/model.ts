@@ -112,7 +112,7 @@ async function fetchBytes(url: URL, name: string): Promise<Uint8Array> {
   if (!response.ok) {
     throw new PeakPruneError('invalid-model', `Could not fetch ${name}: ${url.href} returned HTTP ${response.status} ${response.statusText}; check the URL.`);
   }
-  // Servers of single-page apps (Vite's among them) answer a missing file with index.html.
+  // Servers of single-page apps (Vite's among them) return index.html for a missing file.
   if ((response.headers.get('content-type') ?? '').includes('text/html')) {
     throw new PeakPruneError('invalid-model', `Could not fetch ${name}: ${url.href} returned a web page, so the file is probably missing; check the URL.`);
   }

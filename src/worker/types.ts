@@ -22,15 +22,15 @@ export interface ModelInfo {
   classCount: number | null;
   layers: LayerSummary[];
   metrics: ModelMetrics;
-  /** How the model was stored: 'tfjs-layers', 'teachable-machine', 'keras-h5' or 'keras-v3'. */
+  /** Storage format of the model: 'tfjs-layers', 'teachable-machine', 'keras-h5' or 'keras-v3'. */
   format?: string;
   /** Sentences about conversions on loading (quantized weights, dropped Keras features). */
   notes?: string[];
   /** Class names the model's files provide (Teachable Machine metadata.json). */
   classNames?: string[];
   /**
-   * Set when the images loaded before did not fit this model and were unloaded: the sentence
-   * says why, so the page can load matching images or ask for them.
+   * Reason the images loaded before were unloaded, set when they did not fit this model. The page
+   * then loads matching images or asks for them.
    */
   imagesDropped?: string;
 }

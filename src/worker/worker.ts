@@ -196,15 +196,15 @@ const api = {
     return settle('embedLayer', async () => embedLayer(layerName));
   },
 
-  /** Every filter's activation map for one image of a loaded set, after the activation APoZ measures. */
+  /** Returns every filter's activation map for one image of a loaded set, taken where APoZ is measured. */
   activationMaps(layerName: string, imageIndex: number, kind: SampleKind): Promise<Outcome<ActivationMaps>> {
     return settle('activationMaps', () => activationMaps(layerName, imageIndex, kind));
   },
 
   /**
-   * tfjs's tensor count and bytes, for leak checks in tests and benchmarks. On WebGL it adds the
-   * bytes of live textures and of all textures allocated; tfjs keeps released textures for reuse,
-   * so the second figure is the high-water mark of GPU memory since the backend started.
+   * Returns tfjs's tensor count and bytes, for leak checks in tests and benchmarks. On WebGL it
+   * adds the bytes of live textures and of all textures allocated. tfjs keeps released textures
+   * for reuse, so the second figure is the high-water mark of GPU memory since the backend started.
    */
   memory(): { numTensors: number; numBytes: number; numBytesInGPU?: number; numBytesInGPUAllocated?: number } {
     const info = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesInGPUAllocated?: number };
@@ -255,8 +255,8 @@ async function withJob<T>(cancel: MessagePort, onProgress: RemoteProgress, work:
 
 /**
  * Installs a loaded model. Images that do not fit it (another size, channel count or more
- * classes than it outputs) are unloaded rather than refusing a valid model; the returned info
- * says so, and the page then loads matching images.
+ * classes than it outputs) are unloaded instead of rejecting a valid model. The returned info
+ * then carries the reason, so the page can load matching images.
  */
 function installModel(loaded: { model: tf.LayersModel; info: ModelInfo }): ModelInfo {
   let misfit: SampleSet | undefined;

@@ -122,7 +122,7 @@ describe('model formats in the page', () => {
   });
 
   it('opens the shipped model without an error beside the picker', async () => {
-    // The server answers the missing metadata.json beside the shipped model with index.html.
+    // The app requests a metadata.json beside the shipped model, and the server returns index.html for it.
     expect(await bench.page.getByTestId('model-file-error').count()).toBe(0);
   });
 
@@ -294,9 +294,9 @@ describe('model formats in the page', () => {
       ...files.shards.map((shard) => ({ name: shard.path, mimeType: 'application/octet-stream', buffer: Buffer.from(shard.bytes) })),
     ]);
     await expect.poll(async () => page.getByTestId('loaded-model').textContent(), { timeout: 60_000 }).toContain('(tiny_rgb)');
-    const asked = page.getByTestId('image-error');
-    await asked.waitFor({ timeout: 30_000 });
-    expect(await asked.textContent()).toContain('(28×28×1, 10 classes) do not fit model.json, which takes 32×32×3 images');
+    const imageRequest = page.getByTestId('image-error');
+    await imageRequest.waitFor({ timeout: 30_000 });
+    expect(await imageRequest.textContent()).toContain('(28×28×1, 10 classes) do not fit model.json, which takes 32×32×3 images');
     expect(await page.getByTestId('model-file-error').count(), 'the model itself was accepted').toBe(0);
 
     // Two 32×32 RGB images per class in class folders, zipped.

@@ -114,9 +114,9 @@ function describeConsoleMessage(message: ConsoleMessage): string {
 
 export interface OpenOptions {
   /**
-   * Runs on the new browser context before the page opens, for example to answer the app's
-   * requests for the shipped model with other files through `context.route`. Service workers
-   * are blocked when it is set, because routes do not see requests a service worker answers.
+   * Callback run on the new browser context before the page opens, for example to serve other
+   * files for the shipped model through `context.route`. Service workers are blocked when it is
+   * set, because routes do not see requests that a service worker handles.
    */
   prepare?: (context: BrowserContext) => Promise<void>;
 }

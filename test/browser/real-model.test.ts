@@ -1,8 +1,8 @@
 // A public pretrained model on real images, as a user would bring them. The CIFAR-10 model with
 // BatchNormalization and Dropout from the real-models folder beside this repository is opened
 // through the model picker. A folder of CIFAR-10 test JPEGs, one subfolder per class, follows
-// through the image picker. The repository holds no copy of these files, so the test skips when
-// the folder is absent.
+// through the image picker. The repository contains no copy of these files, so the test skips
+// when the folder is absent.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -88,8 +88,8 @@ export async function serveVgg16(context: BrowserContext, files: Vgg16Files, ima
 }
 
 /**
- * Parameter count of VGG-16 after keeping `keptFilters[i]` filters of conv i+1: 3×3 convolutions with
- * bias, Flatten of the last 1×1 map, Dense 512 and Dense 10, worked out from the architecture.
+ * Counts the parameters of VGG-16 with `keptFilters[i]` filters in conv i+1, from the architecture:
+ * 3×3 convolutions with bias, Flatten of the last 1×1 map, Dense 512 and Dense 10.
  */
 export function vgg16Params(keptFilters: readonly number[]): number {
   let params = 0;

@@ -45,7 +45,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  console.log(`VGG-16 in the page (${IMAGES} calibration and ${IMAGES} evaluation images):\n${Object.entries(figures).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
+  const lines = Object.entries(figures).map(([step, figure]) => `  ${step}: ${figure}`);
+  console.log(`VGG-16 in the page (${IMAGES} calibration and ${IMAGES} evaluation images):\n${lines.join('\n')}`);
   await bench?.close();
 });
 

@@ -14,7 +14,7 @@ import {
 
 const BYTES: Preprocessing = { resize: 'stretch', scale: 'bytes', mean: [0], std: [1] };
 
-/** A one-row RGBA image whose pixels are gray with the given values and opaque. */
+/** Builds a one-row, opaque RGBA image whose pixels are gray with the given values. */
 function grayRow(values: number[]) {
   const data = new Uint8Array(values.length * 4);
   values.forEach((value, i) => data.set([value, value, value, 255], 4 * i));

@@ -41,8 +41,8 @@ export function formatSummary(report: PruneReport, outDir: string, writtenFiles:
 }
 
 /**
- * Names the layers that lost fewer filters than the ratio requests, because every cluster keeps at
- * least one filter (many clusters) or the minimum channel count applies; undefined when none did.
+ * Names the layers that lost fewer filters than the ratio requests, which happens when every
+ * cluster keeps one filter or the minimum channel count applies. Returns undefined when none did.
  */
 function describeShortfall(report: PruneReport): string | undefined {
   const requested = (layer: PruneReport['layers'][number]) => Math.min(Math.round((report.plan.layerRatios?.[layer.name] ?? report.plan.ratio) * layer.filters), layer.filters - 1);

@@ -78,8 +78,8 @@ function detectDelimiter(text: string): string {
 }
 
 /**
- * Parses a labels CSV: the first column is the image's file name or relative path, the second
- * its label (a class name or a class index); further columns are ignored. The first row is a
+ * Parses a labels CSV. The first column is the image's file name or relative path, the second
+ * its label (a class name or a class index), and further columns are ignored. The first row is a
  * header, and skipped, when its first cell is a usual file-column name (file, filename, path,
  * image, ...) or its second cell a usual label-column name (label, class, category, ...).
  * Throws `invalid-images` naming the file and line of a row without a label, of a file listed

@@ -49,12 +49,12 @@ export interface ClassMatch {
   count: number;
 }
 
-/** How the images' classes line up with the model's outputs. */
+/** Correspondence between the images' classes and the model's outputs. */
 export interface ClassMapping {
   /** Names of the model's outputs in index order, as far as known. */
   classNames: string[];
   classes: ClassMatch[];
-  /** How the match was made, in one sentence for the mapping view. */
+  /** Rule the match followed, in one sentence for the mapping view. */
   rule: string;
   /** Set when the number of classes differs from the model's output size. */
   mismatch?: string;
@@ -69,6 +69,13 @@ export interface MappingInput {
   modelClassNames?: readonly string[];
 }
 
+/** Orders classes by name in code-unit order, the order of a sorted folder listing. */
+function byName(a: { name: string }, b: { name: string }): number {
+  if (a.name < b.name) return -1;
+  if (a.name > b.name) return 1;
+  return 0;
+}
+
 /**
  * Maps the images' classes to model outputs, by the first rule that applies:
  * 1. with the model's class names, by name (exact, then ignoring case and surrounding spaces);
@@ -79,7 +86,7 @@ export interface MappingInput {
  */
 export function mapClasses(input: MappingInput): ClassMapping {
   const { classes, classCount, modelClassNames } = input;
-  const sorted = [...classes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sorted = [...classes].sort(byName);
   let mapping: ClassMapping;
   if (modelClassNames !== undefined && modelClassNames.length > 0) {
     mapping = mapByName(sorted, modelClassNames);

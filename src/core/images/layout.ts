@@ -9,7 +9,7 @@ export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.gif', '.bmp
 /** Base names read as a list of class names. */
 export const CLASS_NAME_FILES = ['labels.txt', 'classes.txt', 'class_names.txt', 'labels.json', 'metadata.json'];
 
-/** How the images are labelled. */
+/** Labelling scheme of a set of images. */
 export type ImageLayout = 'image-folder' | 'csv' | 'unlabelled';
 
 /** A picked file left out, with the reason in a few words. */

@@ -2,7 +2,7 @@
 // model's height and width, then pixel scaling. Pure arithmetic, shared by the worker and tests.
 import { PeakPruneError } from '../errors';
 
-/** How an image of another aspect ratio reaches the model's size. */
+/** Resizing rule for an image whose aspect ratio differs from the model's input. */
 export type ResizeMode = 'stretch' | 'center-crop';
 
 /**
@@ -105,9 +105,9 @@ export function rgbaToChannels(image: RgbaPixels, channels: number): Float32Arra
 }
 
 /**
- * Returns the source region that is resized to the model's size: the whole image for 'stretch',
- * and for 'center-crop' the largest centred region with the model's aspect ratio (the odd pixel
- * of an uneven margin goes to the right or bottom).
+ * Returns the source region that is resized to the model's size. For 'stretch' it is the whole
+ * image. For 'center-crop' it is the largest centred region with the model's aspect ratio, and
+ * the odd pixel of an uneven margin goes to the right or bottom.
  */
 export function cropBox(height: number, width: number, outHeight: number, outWidth: number, mode: ResizeMode): CropBox {
   if (mode === 'stretch') return { top: 0, left: 0, height, width };
@@ -168,7 +168,7 @@ function bilinearTaps(size: number, outSize: number, offset: number): [number, n
   return taps;
 }
 
-/** Scales byte-range values in place as `settings.scale` says; `settings` must be normalized. */
+/** Scales byte-range values in place by `settings.scale`. `settings` must be normalized. */
 export function scalePixels(values: Float32Array, channels: number, settings: Preprocessing): Float32Array {
   switch (settings.scale) {
     case 'unit':

@@ -12,8 +12,8 @@ export interface ZipLimits {
 }
 
 /**
- * Default limits for image archives: 1 GiB uncompressed and 200,000 files. The worker holds the
- * inflated files in memory, so the byte limit is set below what a browser tab can usually hold.
+ * Default limits for image archives: 1 GiB uncompressed and 200,000 files. The worker keeps the
+ * inflated files in memory, so the byte limit is an estimate of what a browser tab can afford.
  */
 export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxTotalBytes: 1024 ** 3, maxEntries: 200_000 };
 

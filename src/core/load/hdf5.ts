@@ -50,8 +50,8 @@ export async function openHdf5(bytes: Uint8Array, path: string): Promise<Hdf5Rea
 }
 
 /**
- * Runs `read` on an open file, reporting h5wasm's own errors (a damaged or truncated file often
- * opens and fails only when an object is read) as an unreadable file named `path`.
+ * Runs `read` on an open file and reports h5wasm's own errors as an unreadable file named `path`.
+ * A damaged or truncated file can open and then fail only when an object is read.
  */
 export function readingHdf5<T>(path: string, read: () => T): T {
   try {

@@ -1,5 +1,5 @@
 // The user's own images: picking, loading with the current preprocessing and split, and the
-// accuracy check of the unpruned model that tells whether the preprocessing fits.
+// accuracy check of the unpruned model that shows whether the preprocessing fits.
 import { PeakPruneError } from '../../core/errors';
 import type { Preprocessing } from '../../core/images/preprocess';
 import type { SplitSettings } from '../../core/images/split';

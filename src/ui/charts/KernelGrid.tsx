@@ -132,7 +132,7 @@ function sectionHeading(section: ClusterSection): string {
   return `Cluster ${section.cluster} · ${count} · center #${section.center}`;
 }
 
-/** Tiles painted per animation frame, so a layer of 512 filters never blocks the page for long. */
+/** Tiles painted per animation frame, which splits the painting of a large layer into short tasks. */
 const PAINT_BATCH = 64;
 
 /**

@@ -4,7 +4,7 @@ import { clearSession } from './session-db';
 import { flushSession, suspendSessionSync } from './session-sync';
 
 /**
- * Asks first, then forgets the saved session and reloads the page without the old view's
+ * Asks first, then deletes the saved session and reloads the page without the old view's
  * address parameters, so it starts with the shipped model and images. Remembered preprocessing
  * settings per model stay. A running job is cancelled first.
  */

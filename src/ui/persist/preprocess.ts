@@ -46,7 +46,7 @@ export function savePreprocessing(model: ModelKey, settings: Preprocessing, stor
     return undefined;
   } catch (error) {
     const name = error instanceof DOMException ? error.name : 'Error';
-    const reason = name === 'QuotaExceededError' ? 'the storage quota is full' : `the browser refused (${String(error)})`;
+    const reason = name === 'QuotaExceededError' ? 'the storage quota is full' : `the browser rejected the write (${String(error)})`;
     return `The preprocessing settings were not remembered because ${reason}; free some site data to keep them.`;
   }
 }

@@ -12,9 +12,8 @@ import { describeError } from '../messages';
 import type { SavedResult, SavedSession } from './session-db';
 
 /**
- * How a restore ended: 'failed' when the model could not be loaded, so that the caller starts
- * with the shipped model instead; 'cancelled' when the user pressed Cancel, so that nothing more
- * loads; 'restored' otherwise.
+ * Result of a restore. 'failed' means the model could not be loaded, so the caller starts with
+ * the shipped model. 'cancelled' means the user pressed Cancel, so nothing more loads.
  */
 export type RestoreOutcome = 'restored' | 'failed' | 'cancelled';
 
