@@ -1,6 +1,8 @@
 // Reads Keras models: legacy HDF5 (.h5, a model_config attribute and a model_weights group) and
 // Keras 3 (.keras, a zip of config.json, metadata.json and model.weights.h5). The result is a
 // tfjs topology plus each layer's weight arrays in the layer's own order.
+// NOTE: the test files follow the documented layouts but were not written by Keras itself, so
+// real files may differ (`.keras` weight paths, functional inbound nodes, `.h5` string attributes).
 import * as tf from '@tensorflow/tfjs';
 
 import { PeakPruneError } from '../errors';
